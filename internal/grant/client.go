@@ -1,0 +1,331 @@
+package grant
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Defaults for the provider's settings.
+const (
+	DefaultTimeout    = 30 * time.Second
+	DefaultMaxRetries = 3
+	// MaxResponseBytes bounds what is read of any answer: a token response is a few KiB.
+	MaxResponseBytes = 1 << 20
+)
+
+// Config is one provider instance's HTTP behaviour.
+type Config struct {
+	Timeout     time.Duration // whole grant, retries included; DefaultTimeout when zero
+	MaxRetries  int           // retries after the first attempt, for retryable failures only
+	CACertPEM   string        // extra trust roots, added to the system pool
+	ProxyURL    string        // empty: the standard proxy environment variables
+	UserAgent   string
+	ReuseTokens bool // coalesce identical grants and reuse unexpired results (see coalesce.go)
+	// OnAttempt, when set, hears about every attempt; the provider logs them with tflog.
+	OnAttempt func(context.Context, Attempt)
+	// RetryBaseDelay is the first backoff step; later ones double. Tests shorten it.
+	RetryBaseDelay time.Duration
+}
+
+// Attempt describes one HTTP attempt for logging. It holds no secret.
+type Attempt struct {
+	API     API
+	Host    string
+	Number  int
+	Status  int           // 0 when no answer arrived
+	Err     string        // the failure, if any, already secret-free
+	Retry   bool          // another attempt follows
+	Delay   time.Duration // the wait before it
+	Elapsed time.Duration // how long this attempt took
+}
+
+// Client runs grants. One Client per provider instance holds the one HTTP transport, so all
+// grants to a host share its keep-alive connections.
+type Client struct {
+	http       *http.Client
+	cfg        Config
+	coalescing *coalescer // nil when ReuseTokens is off
+}
+
+// NewClient builds the shared HTTP client. Its errors are configuration errors.
+func NewClient(cfg Config) (*Client, error) {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	if cfg.MaxRetries < 0 {
+		return nil, errors.New("max_retries must be 0 or more")
+	}
+	if cfg.RetryBaseDelay <= 0 {
+		cfg.RetryBaseDelay = 250 * time.Millisecond
+	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.ForceAttemptHTTP2 = true // a custom TLS config turns HTTP/2 off unless asked for
+	transport.MaxIdleConnsPerHost = 64 // many token blocks often share one auth host
+	transport.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	if cfg.CACertPEM != "" {
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM([]byte(cfg.CACertPEM)) {
+			return nil, errors.New("ca_cert_pem holds no PEM-encoded certificate")
+		}
+		transport.TLSClientConfig.RootCAs = pool
+	}
+	if cfg.ProxyURL != "" {
+		proxy, err := url.Parse(cfg.ProxyURL)
+		if err != nil || proxy.Host == "" {
+			return nil, fmt.Errorf("proxy_url %q is not a URL like http://proxy.example.com:3128", cfg.ProxyURL)
+		}
+		switch proxy.Scheme {
+		case "http", "https", "socks5", "socks5h":
+		default:
+			return nil, fmt.Errorf("proxy_url must use http, https or socks5, not %q", proxy.Scheme)
+		}
+		transport.Proxy = http.ProxyURL(proxy)
+	}
+	c := &Client{
+		cfg: cfg,
+		http: &http.Client{
+			Transport: transport,
+			// A redirect would carry the client credentials to another address: report it instead.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+	}
+	if cfg.ReuseTokens {
+		c.coalescing = newCoalescer()
+	}
+	return c, nil
+}
+
+// CloseIdleConnections releases the transport's idle connections.
+func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
+
+// Grant runs one grant, sharing the result with identical grants when ReuseTokens is on.
+// The returned Token belongs to the caller.
+func (c *Client) Grant(ctx context.Context, r Request) (*Token, error) {
+	if err := r.validate(); err != nil {
+		return nil, err
+	}
+	if c.coalescing == nil {
+		return c.grant(ctx, r)
+	}
+	return c.coalescing.do(ctx, r, c.grant)
+}
+
+// grant sends the request until it succeeds, fails for good, or the timeout runs out.
+func (c *Client) grant(parent context.Context, r Request) (*Token, error) {
+	ctx, cancel := context.WithTimeout(parent, c.cfg.Timeout)
+	defer cancel()
+	deadline, _ := ctx.Deadline()
+
+	base, err := newHTTPRequest(r)
+	if err != nil {
+		return nil, err
+	}
+	if c.cfg.UserAgent != "" {
+		base.Header.Set("User-Agent", c.cfg.UserAgent)
+	}
+	host := base.URL.Host
+	secrets := r.Secrets()
+
+	for attempt := 1; ; attempt++ {
+		start := time.Now()
+		token, failure, retryAfter := c.attempt(ctx, base, r, secrets)
+		if failure == nil {
+			c.report(ctx, Attempt{API: r.API, Host: host, Number: attempt, Status: http.StatusOK, Elapsed: time.Since(start)})
+			return token, nil
+		}
+		failure.API, failure.Host, failure.Attempts = r.API, host, attempt
+		if ctx.Err() != nil {
+			failure = c.contextError(parent, r, host, attempt, failure)
+		}
+
+		retry := failure.retryable() && attempt <= c.cfg.MaxRetries
+		delay := retryAfter
+		if delay == 0 {
+			delay = c.backoff(attempt)
+		}
+		if retry && time.Until(deadline) <= delay {
+			retry = false
+			if retryAfter > 0 {
+				failure.Message = joinMessage(failure.Message, fmt.Sprintf(
+					"the server asked to wait %s (Retry-After), past the request_timeout of %s",
+					describeWait(retryAfter), c.cfg.Timeout))
+			}
+		}
+		c.report(ctx, Attempt{API: r.API, Host: host, Number: attempt, Status: failure.Status,
+			Err: failure.Error(), Retry: retry, Delay: delayIf(retry, delay), Elapsed: time.Since(start)})
+		if !retry {
+			return nil, failure
+		}
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return nil, c.contextError(parent, r, host, attempt, failure)
+		}
+	}
+}
+
+// attempt sends one request. It returns a token, or the failure and the server's Retry-After.
+func (c *Client) attempt(ctx context.Context, base *http.Request, r Request, secrets []string) (*Token, *Error, time.Duration) {
+	req := base.Clone(ctx)
+	req.Body, _ = base.GetBody() // a bytes.Reader body: GetBody cannot fail
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, &Error{Kind: KindTransport, Message: transportMessage(err, r.TokenURL), Err: err}, 0
+	}
+	defer resp.Body.Close()
+
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
+	if err != nil {
+		return nil, &Error{Kind: KindTransport, Status: resp.StatusCode,
+			Message: "the connection broke while reading the answer: " + transportMessage(err, r.TokenURL), Err: err}, 0
+	}
+	if len(body) > MaxResponseBytes {
+		return nil, &Error{Kind: KindResponse, Status: resp.StatusCode,
+			Message: fmt.Sprintf("the answer is larger than %d bytes, far more than any token response", MaxResponseBytes)}, 0
+	}
+	receivedAt := time.Now()
+
+	switch status := resp.StatusCode; {
+	case status >= 300 && status < 400:
+		return nil, &Error{Kind: KindRedirect, Status: status, Location: locationHost(resp),
+			Message: "the token endpoint redirects to " + orUnknown(locationHost(resp))}, 0
+	case status < 200 || status >= 300:
+		e := &Error{Kind: KindStatus, Status: status}
+		describeBody(e, body, secrets)
+		return nil, e, retryAfterDelay(resp.Header.Get("Retry-After"), receivedAt)
+	}
+
+	token, err := ParseTokenResponse(body, receivedAt, r.Scope)
+	if err != nil {
+		e := &Error{Kind: KindResponse, Status: resp.StatusCode, Message: err.Error()}
+		var oauth *oauthError
+		if errors.As(err, &oauth) {
+			e.Message = "the success answer carries an OAuth error"
+			e.Code, e.Description = redact(oauth.code, secrets), redact(oauth.description, secrets)
+		}
+		return nil, e, 0
+	}
+	return token, nil, 0
+}
+
+// describeBody fills in the OAuth error fields, or a snippet when the body is not an error object.
+func describeBody(e *Error, body []byte, secrets []string) {
+	var oauth struct {
+		Error            string `json:"error"`
+		ErrorDescription string `json:"error_description"`
+	}
+	if len(body) > 0 && json.Unmarshal(body, &oauth) == nil && oauth.Error != "" {
+		e.Code = redact(oauth.Error, secrets)
+		e.Description = redact(oauth.ErrorDescription, secrets)
+		return
+	}
+	if len(body) == 0 {
+		e.Message = "the answer has an empty body"
+		return
+	}
+	e.Snippet = snippet(body, secrets)
+}
+
+// retryable: only failures that a second identical request can fix, and that cannot count as a
+// failed login. Any 4xx but 429 means the request itself is wrong (or the password is: retrying
+// that locks accounts).
+func (e *Error) retryable() bool {
+	switch e.Kind {
+	case KindTransport:
+		return true
+	case KindStatus:
+		return e.Status == http.StatusTooManyRequests ||
+			(e.Status >= 500 && e.Status != http.StatusNotImplemented)
+	}
+	return false
+}
+
+// backoff is exponential with jitter: 0.5 to 1 times base*2^(attempt-1), capped at 10 s.
+func (c *Client) backoff(attempt int) time.Duration {
+	d := c.cfg.RetryBaseDelay << min(attempt-1, 10)
+	d = min(d, 10*time.Second)
+	return d/2 + rand.N(d/2+1)
+}
+
+// contextError turns a context ending into a timeout or a cancellation, keeping what the last
+// attempt saw.
+func (c *Client) contextError(parent context.Context, r Request, host string, attempts int, last *Error) *Error {
+	e := &Error{API: r.API, Host: host, Attempts: attempts, Status: last.Status, Code: last.Code}
+	if parent.Err() != nil {
+		e.Kind, e.Message, e.Err = KindCanceled, "canceled", parent.Err()
+		return e
+	}
+	e.Kind, e.Err = KindTimeout, context.DeadlineExceeded
+	e.Message = fmt.Sprintf("no token within the request_timeout of %s", c.cfg.Timeout)
+	return e
+}
+
+func (c *Client) report(ctx context.Context, a Attempt) {
+	if c.cfg.OnAttempt != nil {
+		c.cfg.OnAttempt(ctx, a)
+	}
+}
+
+// retryAfterDelay reads Retry-After as seconds or as an HTTP date (RFC 9110 10.2.3).
+func retryAfterDelay(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(v); err == nil {
+		if secs < 0 {
+			return 0
+		}
+		return time.Duration(min(secs, 24*3600)) * time.Second
+	}
+	if at, err := http.ParseTime(v); err == nil && at.After(now) {
+		return at.Sub(now)
+	}
+	return 0
+}
+
+// transportMessage describes a transport error without the URL the http package puts in front.
+func transportMessage(err error, tokenURL string) string {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err
+	}
+	msg := err.Error()
+	return strings.ReplaceAll(msg, tokenURL, "token_url")
+}
+
+func locationHost(resp *http.Response) string {
+	loc, err := resp.Location()
+	if err != nil {
+		return ""
+	}
+	return loc.Host
+}
+
+func joinMessage(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+func delayIf(ok bool, d time.Duration) time.Duration {
+	if ok {
+		return d
+	}
+	return 0
+}

@@ -1,0 +1,84 @@
+package grant
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/singleflight"
+)
+
+// coalescer makes identical grants in one provider process share one request: concurrent ones
+// wait for the request in flight, later ones reuse its token while enough of its life is left.
+// Failures reach only the callers waiting at that moment and are never kept.
+type coalescer struct {
+	inflight singleflight.Group
+	mu       sync.Mutex
+	tokens   map[string]cachedToken // by key(): a hash, so no credential is kept in clear
+}
+
+type cachedToken struct {
+	token    *Token
+	issuedAt time.Time
+}
+
+func newCoalescer() *coalescer { return &coalescer{tokens: map[string]cachedToken{}} }
+
+func (c *coalescer) do(ctx context.Context, r Request, grant func(context.Context, Request) (*Token, error)) (*Token, error) {
+	key := r.key()
+	if t := c.fresh(key); t != nil {
+		return t, nil
+	}
+	ch := c.inflight.DoChan(key, func() (any, error) {
+		if t := c.fresh(key); t != nil { // another flight finished between the check and here
+			return t, nil
+		}
+		issuedAt := time.Now()
+		t, err := grant(ctx, r)
+		if err == nil && !t.ExpiresAt.IsZero() {
+			c.mu.Lock()
+			c.tokens[key] = cachedToken{t.clone(), issuedAt}
+			c.mu.Unlock()
+		}
+		return t, err
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*Token).clone(), nil
+	case <-ctx.Done():
+		return nil, &Error{API: r.API, Kind: KindCanceled, Message: "canceled while waiting for an identical grant", Err: ctx.Err()}
+	}
+}
+
+// fresh returns a copy of the cached token for key if it stays valid for longer than the safety
+// margin: 10% of its lifetime, at least 30 s. A token without a known expiry is never reused.
+func (c *coalescer) fresh(key string) *Token {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	entry, ok := c.tokens[key]
+	if !ok {
+		return nil
+	}
+	margin := max(30*time.Second, entry.token.ExpiresAt.Sub(entry.issuedAt)/10)
+	if time.Until(entry.token.ExpiresAt) <= margin {
+		delete(c.tokens, key)
+		return nil
+	}
+	return entry.token.clone()
+}
+
+// key identifies a grant by everything that can change its result, hashed.
+func (r Request) key() string {
+	h := sha256.New()
+	for _, part := range []string{string(r.API), r.TokenURL, r.ClientID, r.ClientSecret, r.Username, r.Password, r.Scope} {
+		// Length-prefixed, so no two different requests can hash the same input.
+		h.Write(binary.AppendUvarint(nil, uint64(len(part))))
+		h.Write([]byte(part))
+	}
+	return string(h.Sum(nil))
+}

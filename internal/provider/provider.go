@@ -1,0 +1,237 @@
+// Package provider is the Terraform glue: the provider configuration and the ephemeral resource
+// and data source of each token type, all thin layers over internal/grant.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
+)
+
+// TypeName is the provider's name in Terraform.
+const TypeName = "authtoken"
+
+var (
+	_ provider.Provider                       = (*authtokenProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*authtokenProvider)(nil)
+)
+
+type authtokenProvider struct {
+	version string
+}
+
+// New returns the provider factory main.go serves.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider { return &authtokenProvider{version: version} }
+}
+
+type providerModel struct {
+	RequestTimeout types.String `tfsdk:"request_timeout"`
+	MaxRetries     types.Int64  `tfsdk:"max_retries"`
+	CACertPEM      types.String `tfsdk:"ca_cert_pem"`
+	ProxyURL       types.String `tfsdk:"proxy_url"`
+	ReuseTokens    types.Bool   `tfsdk:"reuse_tokens"`
+}
+
+func (p *authtokenProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = TypeName
+	resp.Version = p.version
+}
+
+func (p *authtokenProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Runs OAuth 2.0 token grants against the Tenn / 10npay, Testinium and partner " +
+			"authentication APIs during plan and apply, and hands the tokens to the rest of the configuration, " +
+			"marked sensitive. Every setting is optional.",
+		Attributes: map[string]schema.Attribute{
+			"request_timeout": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How long one token grant may take, retries included, as a Go duration " +
+					"such as `30s` or `2m`. Defaults to `30s`. Environment: `AUTHTOKEN_REQUEST_TIMEOUT`.",
+				Validators: []validator.String{durationValidator{}},
+			},
+			"max_retries": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: "How many times a grant is retried after a connection error, a 429 or a 5xx " +
+					"(not 501). Other 4xx answers, a wrong password among them, are never retried. Defaults to `3`. " +
+					"Environment: `AUTHTOKEN_MAX_RETRIES`.",
+				Validators: []validator.Int64{int64validator.Between(0, 10)},
+			},
+			"ca_cert_pem": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "PEM-encoded CA certificates to trust in addition to the system's, for token " +
+					"endpoints behind a private CA. TLS verification is always on. Environment: `AUTHTOKEN_CA_CERT_PEM`.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"proxy_url": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true, // proxy URLs often carry credentials
+				MarkdownDescription: "The proxy for token requests, such as `http://proxy.example.com:3128`. " +
+					"When unset, the standard `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` variables apply. " +
+					"Environment: `AUTHTOKEN_PROXY_URL`.",
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"reuse_tokens": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Whether identical token blocks (same API, URL, client, user, secrets and scope) " +
+					"share one request within a plan or an apply, and reuse its token while it has more than " +
+					"10% of its lifetime (at least 30 s) left. Defaults to `true`. Environment: `AUTHTOKEN_REUSE_TOKENS`.",
+			},
+		},
+	}
+}
+
+func (p *authtokenProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var model providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &model)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	cfg := grant.Config{
+		Timeout:     grant.DefaultTimeout,
+		MaxRetries:  grant.DefaultMaxRetries,
+		ReuseTokens: true,
+		UserAgent:   fmt.Sprintf("terraform-provider-%s/%s Terraform/%s", TypeName, p.version, req.TerraformVersion),
+		OnAttempt:   logAttempt,
+	}
+	if v, ok := setting(model.RequestTimeout, "request_timeout", &resp.Diagnostics); ok {
+		d, err := parseTimeout(v)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request_timeout",
+				"request_timeout (or AUTHTOKEN_REQUEST_TIMEOUT) "+err.Error())
+		}
+		cfg.Timeout = d
+	}
+	if v, ok := setting(int64String(model.MaxRetries), "max_retries", &resp.Diagnostics); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 10 {
+			resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid max_retries",
+				fmt.Sprintf("max_retries (or AUTHTOKEN_MAX_RETRIES) must be a whole number from 0 to 10, not %q.", v))
+		}
+		cfg.MaxRetries = n
+	}
+	if v, ok := setting(model.CACertPEM, "ca_cert_pem", &resp.Diagnostics); ok {
+		cfg.CACertPEM = v
+	}
+	if v, ok := setting(model.ProxyURL, "proxy_url", &resp.Diagnostics); ok {
+		cfg.ProxyURL = v
+	}
+	if v, ok := setting(boolString(model.ReuseTokens), "reuse_tokens", &resp.Diagnostics); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("reuse_tokens"), "Invalid reuse_tokens",
+				fmt.Sprintf("reuse_tokens (or AUTHTOKEN_REUSE_TOKENS) must be true or false, not %q.", v))
+		}
+		cfg.ReuseTokens = b
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	client, err := grant.NewClient(cfg)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid provider configuration", err.Error())
+		return
+	}
+	tflog.Debug(ctx, "Configured the authtoken provider", map[string]any{
+		"request_timeout": cfg.Timeout.String(), "max_retries": cfg.MaxRetries, "reuse_tokens": cfg.ReuseTokens,
+		"custom_ca": cfg.CACertPEM != "", "proxy_url_set": cfg.ProxyURL != "",
+	})
+	resp.EphemeralResourceData = client
+	resp.DataSourceData = client
+}
+
+// setting returns a provider setting from the configuration, else from AUTHTOKEN_<NAME>.
+func setting(v types.String, name string, diags *diag.Diagnostics) (string, bool) {
+	if v.IsUnknown() {
+		diags.AddAttributeError(path.Root(name), "Provider setting not known at plan",
+			name+" depends on a value that is only known after apply. Provider settings must be known "+
+				"when planning; use a literal, a variable or the AUTHTOKEN_ environment variable.")
+		return "", false
+	}
+	if !v.IsNull() {
+		return v.ValueString(), true
+	}
+	if env, ok := os.LookupEnv("AUTHTOKEN_" + strings.ToUpper(name)); ok && env != "" {
+		return env, true
+	}
+	return "", false
+}
+
+func parseTimeout(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("must be a positive duration such as \"30s\" or \"2m\", not %q", v)
+	}
+	return d, nil
+}
+
+func (p *authtokenProvider) Resources(context.Context) []func() resource.Resource { return nil }
+
+func (p *authtokenProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	var out []func() ephemeral.EphemeralResource
+	for _, t := range tokenTypes() {
+		out = append(out, newTokenEphemeral(t))
+	}
+	return out
+}
+
+func (p *authtokenProvider) DataSources(context.Context) []func() datasource.DataSource {
+	var out []func() datasource.DataSource
+	for _, t := range tokenTypes() {
+		out = append(out, newTokenDataSource(t))
+	}
+	return out
+}
+
+// clientFrom is the Configure step both kinds share.
+func clientFrom(providerData any, diags *diag.Diagnostics) *grant.Client {
+	if providerData == nil { // Terraform validates before the provider is configured
+		return nil
+	}
+	client, ok := providerData.(*grant.Client)
+	if !ok {
+		diags.AddError("Unexpected provider data",
+			fmt.Sprintf("Expected *grant.Client, got %T. This is a bug in the provider; please report it.", providerData))
+	}
+	return client
+}
+
+// int64String and boolString let setting() read every provider setting alike.
+func int64String(v types.Int64) types.String {
+	switch {
+	case v.IsUnknown():
+		return types.StringUnknown()
+	case v.IsNull():
+		return types.StringNull()
+	}
+	return types.StringValue(strconv.FormatInt(v.ValueInt64(), 10))
+}
+
+func boolString(v types.Bool) types.String {
+	switch {
+	case v.IsUnknown():
+		return types.StringUnknown()
+	case v.IsNull():
+		return types.StringNull()
+	}
+	return types.StringValue(strconv.FormatBool(v.ValueBool()))
+}

@@ -1,0 +1,42 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+
+	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
+)
+
+// tokenDataSource serves a token type as a data source, for consumers that cannot take ephemeral
+// values. Its results, the token included, are stored in state, marked sensitive.
+type tokenDataSource struct {
+	tokenType
+	client *grant.Client
+}
+
+var (
+	_ datasource.DataSource              = (*tokenDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*tokenDataSource)(nil)
+)
+
+func newTokenDataSource(t tokenType) func() datasource.DataSource {
+	return func() datasource.DataSource { return &tokenDataSource{tokenType: t} }
+}
+
+// Metadata sets the bare type name: see DESIGN.md, Naming.
+func (d *tokenDataSource) Metadata(_ context.Context, _ datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = d.name
+}
+
+func (d *tokenDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = d.dataSourceSchema()
+}
+
+func (d *tokenDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *tokenDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	resp.Diagnostics.Append(d.fetch(ctx, d.client, req.Config, &resp.State)...)
+}

@@ -1,0 +1,119 @@
+package provider
+
+import (
+	"context"
+	"os"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
+)
+
+// The flow both kinds share: configuration -> grant.Request -> grant.Client -> grant.Token -> result.
+
+// attributeReader and attributeWriter are what tfsdk.Config, tfsdk.State and
+// tfsdk.EphemeralResultData have in common.
+type attributeReader interface {
+	GetAttribute(ctx context.Context, p path.Path, target any) diag.Diagnostics
+}
+
+type attributeWriter interface {
+	SetAttribute(ctx context.Context, p path.Path, val any) diag.Diagnostics
+}
+
+// resolveRequest merges configuration, environment and defaults into a grant request. known is
+// false when an input is still unknown (it comes from a resource not created yet): then nothing
+// may be sent.
+func (t tokenType) resolveRequest(ctx context.Context, config attributeReader) (r grant.Request, known bool, diags diag.Diagnostics) {
+	r.API = t.api
+	known = true
+	for _, in := range t.inputs {
+		var v types.String
+		diags.Append(config.GetAttribute(ctx, path.Root(in.name), &v)...)
+		if v.IsUnknown() {
+			known = false
+			continue
+		}
+		value, from := v.ValueString(), "configuration"
+		if v.IsNull() {
+			value, from = os.Getenv(t.envVar(in)), t.envVar(in)
+		}
+		if value == "" {
+			value, from = in.defaultValue, "default"
+		}
+		switch {
+		case value == "" && in.required:
+			diags.AddAttributeError(path.Root(in.name), "Missing "+in.name,
+				"The "+t.name+" "+in.name+" has no value. Set "+in.name+" in the block, or export the "+
+					t.envVar(in)+" environment variable.")
+			continue
+		case in.isURL && value != "":
+			// The schema validator has checked configured values; this covers the environment.
+			if err := grant.CheckTokenURL(value); err != nil {
+				diags.AddAttributeError(path.Root(in.name), "Invalid token URL",
+					in.name+" (from "+from+"): "+err.Error())
+				continue
+			}
+		}
+		in.set(&r, value)
+	}
+	return r, known, diags
+}
+
+// writeResult sets every output from the token.
+func (t tokenType) writeResult(ctx context.Context, result attributeWriter, token *grant.Token) (diags diag.Diagnostics) {
+	for _, out := range t.outputs {
+		diags.Append(result.SetAttribute(ctx, path.Root(out.name), out.value(token))...)
+	}
+	return diags
+}
+
+// writeUnknown marks every output unknown, for a plan whose inputs are not known yet.
+func (t tokenType) writeUnknown(ctx context.Context, result attributeWriter) (diags diag.Diagnostics) {
+	for _, out := range t.outputs {
+		var v any
+		switch out.kind {
+		case stringOutput:
+			v = types.StringUnknown()
+		case int64Output:
+			v = types.Int64Unknown()
+		case stringListOutput:
+			v = types.ListUnknown(types.StringType)
+		}
+		diags.Append(result.SetAttribute(ctx, path.Root(out.name), v)...)
+	}
+	return diags
+}
+
+// fetch is the body of both Open and Read: resolve, grant, write. ctx gains masks for every
+// secret before anything is logged.
+func (t tokenType) fetch(ctx context.Context, client *grant.Client, config attributeReader, result attributeWriter) (diags diag.Diagnostics) {
+	if client == nil {
+		diags.AddError("Provider not configured",
+			"The authtoken provider was not configured before "+t.name+" was used. This is a bug in the provider; please report it.")
+		return diags
+	}
+	r, known, diags := t.resolveRequest(ctx, config)
+	if diags.HasError() {
+		return diags
+	}
+	if !known {
+		tflog.Debug(ctx, "An input is unknown until apply; no token request is sent now", map[string]any{"type": t.name})
+		return t.writeUnknown(ctx, result)
+	}
+	ctx = tflog.MaskLogStrings(ctx, r.Secrets()...)
+
+	token, err := client.Grant(ctx, r)
+	if err != nil {
+		diags.Append(grantErrorDiagnostic(t, err))
+		return diags
+	}
+	ctx = tflog.MaskLogStrings(ctx, token.Secrets()...)
+	tflog.Debug(ctx, "Token granted", map[string]any{
+		"type": t.name, "token_type": token.TokenType, "expires_at": token.ExpiresAt, "scopes": token.Scopes,
+	})
+	return t.writeResult(ctx, result, token)
+}

@@ -1,0 +1,73 @@
+package provider
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	eschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// The ephemeral and data source schema packages have distinct but parallel types; these two
+// functions are the only place that knows both, so each token type is described once.
+
+func (t tokenType) ephemeralSchema() eschema.Schema {
+	attrs := map[string]eschema.Attribute{}
+	for _, in := range t.inputs {
+		attrs[in.name] = eschema.StringAttribute{
+			Optional: true, Sensitive: in.sensitive,
+			MarkdownDescription: t.inputDescription(in), Validators: in.validators(),
+		}
+	}
+	for _, out := range t.outputs {
+		switch out.kind {
+		case stringOutput:
+			attrs[out.name] = eschema.StringAttribute{Computed: true, Sensitive: out.sensitive, MarkdownDescription: out.description}
+		case int64Output:
+			attrs[out.name] = eschema.Int64Attribute{Computed: true, Sensitive: out.sensitive, MarkdownDescription: out.description}
+		case stringListOutput:
+			attrs[out.name] = eschema.ListAttribute{Computed: true, Sensitive: out.sensitive, ElementType: types.StringType, MarkdownDescription: out.description}
+		}
+	}
+	return eschema.Schema{
+		MarkdownDescription: t.description + "\n\nAs an ephemeral resource the token is never written to " +
+			"state or to a plan file; it is fetched again during plan and during apply.",
+		Attributes: attrs,
+	}
+}
+
+func (t tokenType) dataSourceSchema() dschema.Schema {
+	attrs := map[string]dschema.Attribute{}
+	for _, in := range t.inputs {
+		attrs[in.name] = dschema.StringAttribute{
+			Optional: true, Sensitive: in.sensitive,
+			MarkdownDescription: t.inputDescription(in), Validators: in.validators(),
+		}
+	}
+	for _, out := range t.outputs {
+		switch out.kind {
+		case stringOutput:
+			attrs[out.name] = dschema.StringAttribute{Computed: true, Sensitive: out.sensitive, MarkdownDescription: out.description}
+		case int64Output:
+			attrs[out.name] = dschema.Int64Attribute{Computed: true, Sensitive: out.sensitive, MarkdownDescription: out.description}
+		case stringListOutput:
+			attrs[out.name] = dschema.ListAttribute{Computed: true, Sensitive: out.sensitive, ElementType: types.StringType, MarkdownDescription: out.description}
+		}
+	}
+	return dschema.Schema{
+		MarkdownDescription: t.description + fmt.Sprintf("\n\nAs a data source the results, the access "+
+			"token included, are stored in state (marked sensitive). Prefer the `%s` ephemeral resource "+
+			"wherever the consumer accepts ephemeral values: it never writes the token to state or plan.", t.name),
+		Attributes: attrs,
+	}
+}
+
+func (in input) validators() []validator.String {
+	v := []validator.String{stringvalidator.LengthAtLeast(1)}
+	if in.isURL {
+		v = append(v, tokenURLValidator{})
+	}
+	return v
+}
