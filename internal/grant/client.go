@@ -246,7 +246,9 @@ func describeBody(e *Error, body []byte, secrets []string) {
 func (e *Error) retryable() bool {
 	switch e.Kind {
 	case KindTransport:
-		return true
+		// An untrusted certificate stays untrusted: retrying only delays the diagnostic.
+		var verify *tls.CertificateVerificationError
+		return !errors.As(e.Err, &verify)
 	case KindStatus:
 		return e.Status == http.StatusTooManyRequests ||
 			(e.Status >= 500 && e.Status != http.StatusNotImplemented)

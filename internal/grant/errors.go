@@ -1,6 +1,7 @@
 package grant
 
 import (
+	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
@@ -86,8 +87,9 @@ func (e *Error) Hint() string {
 		return fmt.Sprintf("token_url redirects to %s. Set token_url to the endpoint itself: redirects are not "+
 			"followed, so credentials are never sent to another address.", orUnknown(e.Location))
 	case e.Kind == KindTransport:
+		var verify *tls.CertificateVerificationError
 		var unknownAuthority x509.UnknownAuthorityError
-		if errors.As(e.Err, &unknownAuthority) || strings.Contains(fmt.Sprint(e.Err), "x509:") {
+		if errors.As(e.Err, &verify) || errors.As(e.Err, &unknownAuthority) {
 			return "The server's TLS certificate is not trusted. If it is signed by a private CA, " +
 				"add that CA with the provider's ca_cert_pem."
 		}

@@ -29,9 +29,12 @@ type tokenResponse struct {
 // scope out, as RFC 6749 5.1 allows when it granted what was asked. The returned error is secret-free:
 // it never quotes the body.
 func ParseTokenResponse(body []byte, receivedAt time.Time, requestedScope string) (*Token, error) {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, errors.New("the response body is empty")
+	}
 	var resp tokenResponse
 	if err := json.Unmarshal(body, &resp); err != nil {
-		return nil, errors.New("the response is not a JSON token object: " + jsonErrorSummary(err))
+		return nil, errors.New("the response is not a JSON token object: " + jsonErrorSummary(err, len(body)))
 	}
 	if resp.Error != "" {
 		return nil, &oauthError{resp.Error, resp.ErrorDescription}
@@ -147,16 +150,16 @@ func (f *flexScope) UnmarshalJSON(b []byte) error {
 }
 
 // jsonErrorSummary describes a JSON decoding error without quoting the input.
-func jsonErrorSummary(err error) string {
+func jsonErrorSummary(err error, bodyLen int) string {
 	var syntax *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
 	switch {
+	case errors.As(err, &syntax) && syntax.Offset >= int64(bodyLen):
+		return "the JSON ends early (truncated body)"
 	case errors.As(err, &syntax):
 		return "invalid JSON at byte " + strconv.FormatInt(syntax.Offset, 10)
 	case errors.As(err, &typeErr):
 		return "field " + typeErr.Field + " has the wrong type (" + typeErr.Value + ")"
-	case strings.Contains(err.Error(), "unexpected end of JSON input"):
-		return "the JSON ends early (truncated body)"
 	}
 	// Errors from our own UnmarshalJSON methods are fixed strings without input.
 	msg := err.Error()

@@ -1,0 +1,151 @@
+package grant_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
+)
+
+// grantAll runs n grants at once and returns the tokens (nil where one failed) and the errors.
+func grantAll(c *grant.Client, n int, request func(i int) grant.Request) ([]*grant.Token, []error) {
+	tokens, errs := make([]*grant.Token, n), make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { tokens[i], errs[i] = c.Grant(context.Background(), request(i)) })
+	}
+	wg.Wait()
+	return tokens, errs
+}
+
+func TestCoalescing(t *testing.T) {
+	t.Run("100 concurrent identical grants send 1 request", func(t *testing.T) {
+		srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+		srv.SetFault(tokenserver.Partner, tokenserver.Fault{Delay: 100 * time.Millisecond}) // all 100 overlap
+		tokens, errs := grantAll(newClient(t, reuse(true)), 100, func(int) grant.Request { return partnerRequest(ts.URL) })
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("grant %d: %v", i, err)
+			}
+			if tokens[i].AccessToken != tokens[0].AccessToken {
+				t.Fatalf("grant %d got a different token", i)
+			}
+		}
+		if n := srv.Requests(tokenserver.Partner); n != 1 {
+			t.Errorf("server saw %d requests, want 1", n)
+		}
+		// Each caller owns its copy.
+		tokens[0].Scopes = append(tokens[0].Scopes, "mutated")
+		if len(tokens[1].Scopes) == len(tokens[0].Scopes) {
+			t.Error("callers share one Scopes slice")
+		}
+	})
+
+	t.Run("a later identical grant reuses an unexpired token", func(t *testing.T) {
+		srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+		c := newClient(t, reuse(true))
+		for range 3 {
+			if _, err := c.Grant(context.Background(), tennRequest(ts.URL)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := srv.Requests(tokenserver.Tenn); n != 1 {
+			t.Errorf("server saw %d requests, want 1", n)
+		}
+	})
+
+	t.Run("a token inside its safety margin is not reused", func(t *testing.T) {
+		cfg := tokenserver.DefaultConfig()
+		cfg.TokenLifetime = 20 * time.Second // under the 30 s minimum margin
+		srv, ts := tokenserver.Start(t, cfg)
+		c := newClient(t, reuse(true))
+		for range 2 {
+			if _, err := c.Grant(context.Background(), testiniumRequest(ts.URL)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := srv.Requests(tokenserver.Testinium); n != 2 {
+			t.Errorf("server saw %d requests, want 2", n)
+		}
+	})
+
+	t.Run("different scopes or users are different grants", func(t *testing.T) {
+		srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+		c := newClient(t, reuse(true))
+		a, b := tennRequest(ts.URL), tennRequest(ts.URL)
+		b.Scope = "openid"
+		for _, r := range []grant.Request{a, b} {
+			if _, err := c.Grant(context.Background(), r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := srv.Requests(tokenserver.Tenn); n != 2 {
+			t.Errorf("server saw %d requests, want 2", n)
+		}
+	})
+
+	t.Run("failures are shared with waiters but never cached", func(t *testing.T) {
+		srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+		srv.SetFault(tokenserver.Tenn, tokenserver.Fault{Delay: 100 * time.Millisecond})
+		c := newClient(t, reuse(true))
+		bad := tennRequest(ts.URL)
+		bad.Password = "wrong-password-1"
+		_, errs := grantAll(c, 10, func(int) grant.Request { return bad })
+		for _, err := range errs {
+			if err == nil {
+				t.Fatal("a waiter got no error")
+			}
+		}
+		if _, err := c.Grant(context.Background(), bad); err == nil {
+			t.Fatal("want the error again")
+		}
+		if n := srv.Requests(tokenserver.Tenn); n != 2 {
+			t.Errorf("server saw %d requests, want 2 (one shared, one after it)", n)
+		}
+	})
+
+	t.Run("reuse off sends every grant", func(t *testing.T) {
+		srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+		_, errs := grantAll(newClient(t, reuse(false)), 10, func(int) grant.Request { return partnerRequest(ts.URL) })
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := srv.Requests(tokenserver.Partner); n != 10 {
+			t.Errorf("server saw %d requests, want 10", n)
+		}
+	})
+}
+
+// TestConcurrentDistinctGrants runs 100 different grants at once on one client (run with -race).
+func TestConcurrentDistinctGrants(t *testing.T) {
+	cfg := tokenserver.DefaultConfig()
+	users := map[string]string{}
+	for i := range 100 {
+		users[fmt.Sprintf("user%d@example.com", i)] = fmt.Sprintf("password-%d", i)
+	}
+	cfg.Users = map[tokenserver.API]map[string]string{tokenserver.Testinium: users}
+	srv, ts := tokenserver.Start(t, cfg)
+	tokens, errs := grantAll(newClient(t, reuse(true)), 100, func(i int) grant.Request {
+		r := testiniumRequest(ts.URL)
+		r.Username, r.Password = fmt.Sprintf("user%d@example.com", i), fmt.Sprintf("password-%d", i)
+		return r
+	})
+	seen := map[string]bool{}
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("grant %d: %v", i, err)
+		}
+		seen[tokens[i].AccessToken] = true
+	}
+	if len(seen) != 100 || srv.Requests(tokenserver.Testinium) != 100 {
+		t.Errorf("%d distinct tokens from %d requests, want 100 and 100", len(seen), srv.Requests(tokenserver.Testinium))
+	}
+}
+
+func reuse(on bool) func(*grant.Config) { return func(c *grant.Config) { c.ReuseTokens = on } }

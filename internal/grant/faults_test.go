@@ -1,0 +1,145 @@
+package grant_test
+
+import (
+	"context"
+	"encoding/pem"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
+)
+
+// TestFaults runs each fault the token server can inject through the grant core and checks the
+// outcome, the number of requests the server saw, and that the wall time stays within the
+// configured timeout plus a margin.
+func TestFaults(t *testing.T) {
+	const timeout = 3 * time.Second
+	const margin = 1500 * time.Millisecond
+	tests := []struct {
+		name         string
+		fault        tokenserver.Fault
+		wantErr      string // substring of the error; empty means success
+		wantKind     grant.Kind
+		wantRequests int
+		minWall      time.Duration
+	}{
+		{name: "503 twice then success", fault: tokenserver.Fault{FailTimes: 2, FailWith: tokenserver.Fail503},
+			wantRequests: 3},
+		{name: "connection reset twice then success", fault: tokenserver.Fault{FailTimes: 2, FailWith: tokenserver.FailReset},
+			wantRequests: 3},
+		{name: "429 with Retry-After then success", fault: tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.Fail429, RetryAfter: "1"},
+			wantRequests: 2, minWall: time.Second},
+		{name: "503 with an HTTP-date Retry-After", fault: tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.Fail503,
+			RetryAfter: time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)}, wantRequests: 2, minWall: 500 * time.Millisecond},
+		{name: "500 always: retries run out", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.Fail500},
+			wantErr: "HTTP 500", wantKind: grant.KindStatus, wantRequests: 1 + grant.DefaultMaxRetries},
+		{name: "501 is not retried", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.Fail501},
+			wantErr: "HTTP 501", wantKind: grant.KindStatus, wantRequests: 1},
+		{name: "Retry-After beyond the timeout gives up at once", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.Fail429, RetryAfter: "120"},
+			wantErr: "Retry-After", wantKind: grant.KindStatus, wantRequests: 1},
+		{name: "HTML 502 from a gateway", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.FailHTML502},
+			wantErr: "the body starts with", wantKind: grant.KindStatus, wantRequests: 1 + grant.DefaultMaxRetries},
+		{name: "truncated JSON", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.FailTruncatedJSON},
+			wantErr: "truncated", wantKind: grant.KindResponse, wantRequests: 1},
+		{name: "200 without access_token", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.FailNoAccessToken},
+			wantErr: "no access_token", wantKind: grant.KindResponse, wantRequests: 1},
+		{name: "200 with an error field", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.FailErrorIn200},
+			wantErr: `OAuth error "invalid_grant"`, wantKind: grant.KindResponse, wantRequests: 1},
+		{name: "5 MiB body", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.FailHugeBody},
+			wantErr: "larger than 1048576 bytes", wantKind: grant.KindResponse, wantRequests: 1},
+		{name: "slow-drip body", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.FailSlowDrip},
+			wantErr: "request_timeout", wantKind: grant.KindTimeout, wantRequests: 1, minWall: timeout},
+		{name: "302 redirect", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.FailRedirect},
+			wantErr: "elsewhere.example.invalid", wantKind: grant.KindRedirect, wantRequests: 1},
+		{name: "delay beyond the timeout", fault: tokenserver.Fault{Delay: 10 * time.Second},
+			wantErr: "request_timeout of 3s", wantKind: grant.KindTimeout, wantRequests: 1, minWall: timeout},
+		{name: "delay within the timeout", fault: tokenserver.Fault{Delay: 300 * time.Millisecond},
+			wantRequests: 1, minWall: 300 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+			srv.SetFault(tokenserver.Tenn, tt.fault)
+			client := newClient(t, func(c *grant.Config) { c.Timeout = timeout })
+			req := tennRequest(ts.URL)
+
+			start := time.Now()
+			tok, err := client.Grant(context.Background(), req)
+			wall := time.Since(start)
+
+			if tt.wantErr == "" {
+				if err != nil || tok.AccessToken == "" {
+					t.Fatalf("want a token, got error %v", err)
+				}
+			} else {
+				var ge *grant.Error
+				if !errors.As(err, &ge) {
+					t.Fatalf("want *grant.Error containing %q, got %v", tt.wantErr, err)
+				}
+				if !strings.Contains(ge.Error(), tt.wantErr) || ge.Kind != tt.wantKind {
+					t.Errorf("error %q (kind %d), want it to contain %q (kind %d)", ge.Error(), ge.Kind, tt.wantErr, tt.wantKind)
+				}
+				assertNoSecret(t, ge.Error()+ge.Hint(), req)
+			}
+			if n := srv.Requests(tokenserver.Tenn); n != tt.wantRequests {
+				t.Errorf("server saw %d requests, want %d", n, tt.wantRequests)
+			}
+			if wall < tt.minWall || wall > timeout+margin {
+				t.Errorf("took %v, want between %v and %v", wall, tt.minWall, timeout+margin)
+			}
+		})
+	}
+}
+
+// TestSelfSignedTLS: verification is always on; the server's CA through CACertPEM makes it work.
+func TestSelfSignedTLS(t *testing.T) {
+	srv, ts := tokenserver.StartTLS(t, tokenserver.DefaultConfig())
+	req := tennRequest(ts.URL)
+
+	_, err := newClient(t).Grant(context.Background(), req)
+	var ge *grant.Error
+	if !errors.As(err, &ge) || ge.Kind != grant.KindTransport || !strings.Contains(ge.Hint(), "ca_cert_pem") {
+		t.Fatalf("want a transport error whose hint names ca_cert_pem, got %v", err)
+	}
+
+	caPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw}))
+	tok, err := newClient(t, func(c *grant.Config) { c.CACertPEM = caPEM }).Grant(context.Background(), req)
+	if err != nil || tok.AccessToken == "" {
+		t.Fatalf("with the CA trusted: %v", err)
+	}
+	// The failed handshake never reached the handler, and was not retried (it would fail again).
+	if n := srv.Requests(tokenserver.Tenn); n != 1 {
+		t.Errorf("server saw %d requests, want 1 (the one with the CA trusted)", n)
+	}
+}
+
+func TestNewClientRejectsBadSettings(t *testing.T) {
+	for name, cfg := range map[string]grant.Config{
+		"CA without PEM":      {CACertPEM: "not a certificate"},
+		"proxy without host":  {ProxyURL: "proxy"},
+		"proxy scheme":        {ProxyURL: "ftp://proxy.example.com"},
+		"negative retries":    {MaxRetries: -1},
+	} {
+		if _, err := grant.NewClient(cfg); err == nil {
+			t.Errorf("%s: NewClient accepted it", name)
+		}
+	}
+}
+
+// TestCanceled: Terraform's cancellation ends a grant at once, as a cancellation, not a timeout.
+func TestCanceled(t *testing.T) {
+	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	srv.SetFault(tokenserver.Tenn, tokenserver.Fault{Delay: 5 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	_, err := newClient(t).Grant(ctx, tennRequest(ts.URL))
+	var ge *grant.Error
+	if !errors.As(err, &ge) || ge.Kind != grant.KindCanceled {
+		t.Fatalf("want KindCanceled, got %v", err)
+	}
+}

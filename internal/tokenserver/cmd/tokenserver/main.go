@@ -1,0 +1,130 @@
+// Command tokenserver serves the three token APIs (see package tokenserver)
+// on a loopback port, with the documented default credentials. `make demo`
+// runs it and reads the base URL from -addr-file.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "tokenserver:", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx ends, then shuts down and removes the address file.
+func run(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("tokenserver", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:0", "loopback `address` to listen on")
+	addrFile := fs.String("addr-file", "", "write the base URL (http://127.0.0.1:PORT) to this `file` once listening")
+	lifetime := fs.Duration("lifetime", tokenserver.DefaultTokenLifetime, "lifetime of issued tokens")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	if err := checkLoopback(*listen); err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+
+	logger := log.New(stderr, "tokenserver: ", log.LstdFlags)
+	cfg := tokenserver.DefaultConfig()
+	cfg.TokenLifetime = *lifetime
+	cfg.Logger = logger
+	ts := tokenserver.New(cfg)
+	srv := &http.Server{Handler: ts, ReadHeaderTimeout: 10 * time.Second, ErrorLog: logger}
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	if *addrFile != "" {
+		if err := writeAtomic(*addrFile, base); err != nil {
+			_ = srv.Close()
+			return err
+		}
+		defer os.Remove(*addrFile) // a stale address would mislead the next reader
+	}
+	logger.Printf("listening on %s", base)
+	for _, api := range tokenserver.APIs {
+		logger.Printf("%s: %s", api, tokenserver.TokenURL(base, api))
+	}
+
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Printf("shutting down")
+	ts.Close() // end injected delays so Shutdown does not wait for them
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// checkLoopback refuses addresses that would expose the server beyond this
+// machine: the host must be a loopback IP or "localhost".
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("-listen %q: %v", addr, err)
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("-listen %q: host must be a loopback address such as 127.0.0.1", addr)
+	}
+	return nil
+}
+
+// writeAtomic writes data to a temporary file next to path and renames it, so
+// a reader polling for path never sees it half written.
+func writeAtomic(path, data string) error {
+	f, err := os.CreateTemp(filepath.Dir(path), ".tokenserver-addr-*")
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
+)
+
+func TestCheckLoopback(t *testing.T) {
+	for addr, ok := range map[string]bool{
+		"127.0.0.1:0": true, "127.0.0.2:8080": true, "[::1]:0": true, "localhost:0": true,
+		":0": false, "0.0.0.0:0": false, "[::]:0": false, "192.168.1.10:80": false, "example.com:80": false, "127.0.0.1": false,
+	} {
+		if err := checkLoopback(addr); (err == nil) != ok {
+			t.Errorf("checkLoopback(%q) = %v, want ok=%v", addr, err, ok)
+		}
+	}
+}
+
+func TestRefusesNonLoopback(t *testing.T) {
+	var stderr bytes.Buffer
+	err := run(context.Background(), []string{"-listen", "0.0.0.0:0"}, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "loopback") {
+		t.Errorf("run = %v, want a loopback error", err)
+	}
+}
+
+func TestRun(t *testing.T) {
+	addrFile := filepath.Join(t.TempDir(), "addr")
+	var stderr lockedBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"-addr-file", addrFile, "-lifetime", "2m"}, &stderr) }()
+
+	var base string
+	for deadline := time.Now().Add(5 * time.Second); base == "" && time.Now().Before(deadline); {
+		if b, err := os.ReadFile(addrFile); err == nil {
+			base = string(b)
+		} else {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if !strings.HasPrefix(base, "http://127.0.0.1:") {
+		t.Fatalf("addr file holds %q", base)
+	}
+
+	form := url.Values{"client_id": {tokenserver.TennClientID}, "grant_type": {"password"},
+		"username": {tokenserver.TennUsername}, "password": {tokenserver.TennPassword}}.Encode()
+	req, _ := http.NewRequest(http.MethodPost, tokenserver.TokenURL(base, tokenserver.Tenn), strings.NewReader(form))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString(
+		[]byte(tokenserver.TennClientID+":"+tokenserver.TennClientSecret)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("run did not return after cancel")
+	}
+	if _, err := os.Stat(addrFile); !os.IsNotExist(err) {
+		t.Errorf("addr file left behind: %v", err)
+	}
+	log := stderr.String()
+	if !strings.Contains(log, "api=tenn method=POST status=200") {
+		t.Errorf("no request line in log:\n%s", log)
+	}
+	for _, secret := range []string{tokenserver.TennClientSecret, tokenserver.TennPassword, "eyJ"} {
+		if strings.Contains(log, secret) {
+			t.Errorf("log contains a secret or token:\n%s", log)
+		}
+	}
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}

@@ -1,0 +1,288 @@
+package tokenserver
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// response remembers what was answered, for the request log.
+type response struct {
+	http.ResponseWriter
+	status  int
+	errCode string
+	fault   Failure
+}
+
+func (w *response) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *response) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach Flush and Hijack.
+func (w *response) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// ServeHTTP routes by exact path, records the request, applies the API's fault
+// and then runs the API's strict handler.
+func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
+	w := &response{ResponseWriter: hw}
+	api := apiForPath(r.URL.Path)
+	start := time.Now()
+	defer func() { s.logRequest(api, r, w, time.Since(start)) }()
+
+	if api == "" {
+		writeError(w, http.StatusNotFound, "invalid_request", fmt.Sprintf(
+			"no token endpoint at %q; endpoints are %s, %s and %s", r.URL.Path, TennPath, TestiniumPath, PartnerPath))
+		return
+	}
+
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	s.record(api, r, body)
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			writeError(w, http.StatusRequestEntityTooLarge, "invalid_request",
+				fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes))
+		}
+		return // otherwise the client went away mid-body: nobody to answer
+	}
+
+	// Faults come first: they stand for a gateway or an overloaded server,
+	// which fail whatever the request looks like.
+	if !s.applyFault(w, r, api) {
+		return
+	}
+
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeError(w, http.StatusMethodNotAllowed, "invalid_request",
+			fmt.Sprintf("method %s not allowed; the token endpoint takes POST", r.Method))
+		return
+	}
+	if r.URL.RawQuery != "" {
+		writeError(w, http.StatusBadRequest, "invalid_request",
+			"parameters must be sent in the request body, not in the URL query")
+		return
+	}
+
+	switch api {
+	case Tenn:
+		s.tenn(w, r, body)
+	case Testinium:
+		s.testinium(w, r, body)
+	case Partner:
+		s.partner(w, r, body)
+	}
+}
+
+func apiForPath(p string) API {
+	for _, api := range APIs {
+		if p == api.Path() {
+			return api
+		}
+	}
+	return ""
+}
+
+// logRequest writes one line per request; it names no secret and no token.
+func (s *Server) logRequest(api API, r *http.Request, w *response, d time.Duration) {
+	if s.cfg.Logger == nil {
+		return
+	}
+	name := string(api)
+	if name == "" {
+		name = "unknown"
+	}
+	status := "none"
+	if w.status != 0 {
+		status = strconv.Itoa(w.status)
+	}
+	line := fmt.Sprintf("api=%s method=%s status=%s", name, r.Method, status)
+	if w.errCode != "" {
+		line += " error=" + w.errCode
+	}
+	if w.fault != FailNone {
+		line += " fault=" + w.fault.String()
+	}
+	s.cfg.Logger.Printf("%s duration=%s", line, d.Round(time.Millisecond))
+}
+
+// writeJSON answers with v as JSON, uncached as RFC 6749 5.1 asks.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// writeError answers in the RFC 6749 5.2 shape. desc must never hold a secret.
+func writeError(w *response, status int, code, desc string) {
+	w.errCode = code
+	if code == "invalid_client" && status == http.StatusUnauthorized {
+		// RFC 6749 5.2: a 401 invalid_client names the scheme the client should use.
+		w.Header().Set("WWW-Authenticate", `Basic realm="tokenserver"`)
+	}
+	writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
+}
+
+// checkContentType reports what is wrong with the request's media type, or "".
+// A charset parameter is fine if it is UTF-8; other parameters are not.
+func checkContentType(h http.Header, want string) string {
+	ct := h.Get("Content-Type")
+	if ct == "" {
+		return fmt.Sprintf("Content-Type must be %s, got none", want)
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != want {
+		return fmt.Sprintf("Content-Type must be %s, got %s", want, ct)
+	}
+	for p, v := range params {
+		if p != "charset" {
+			return fmt.Sprintf("Content-Type must be %s, got unexpected parameter %q", want, p)
+		}
+		if !strings.EqualFold(v, "utf-8") {
+			return fmt.Sprintf("Content-Type charset must be utf-8, got %q", v)
+		}
+	}
+	return ""
+}
+
+// parseBasic decodes "Authorization: Basic base64(client_id:client_secret)".
+// The doc says base64(username:password) with nothing else, so the id and
+// secret are compared as decoded, without the form-decoding RFC 6749 2.3.1 adds.
+// problem is "" on success; it never quotes the header, which holds the secret.
+func parseBasic(h http.Header) (id, secret, problem string) {
+	vals := h.Values("Authorization")
+	switch {
+	case len(vals) == 0:
+		return "", "", "missing Authorization header; expected Basic base64(client_id:client_secret)"
+	case len(vals) > 1:
+		return "", "", "more than one Authorization header"
+	}
+	scheme, cred, ok := strings.Cut(vals[0], " ")
+	if !ok || !strings.EqualFold(scheme, "Basic") {
+		return "", "", "Authorization header must use the Basic scheme: Basic base64(client_id:client_secret)"
+	}
+	raw, err := base64.StdEncoding.Strict().DecodeString(cred)
+	if err != nil {
+		return "", "", "Authorization Basic credentials are not valid standard base64"
+	}
+	id, secret, ok = strings.Cut(string(raw), ":")
+	if !ok {
+		return "", "", "decoded Authorization Basic credentials have no ':' between client_id and client_secret"
+	}
+	return id, secret, ""
+}
+
+// checkClient reports what is wrong with a client's credentials, or "".
+func (s *Server) checkClient(api API, id, secret string) string {
+	if id == "" {
+		return "client_id is empty"
+	}
+	want, ok := s.cfg.Clients[api][id]
+	if !ok {
+		return "unknown client_id"
+	}
+	if !equal(secret, want) {
+		return "client_secret is incorrect for this client_id"
+	}
+	return ""
+}
+
+// checkUser reports whether username and password match a configured user.
+func (s *Server) checkUser(api API, username, password string) bool {
+	want, ok := s.cfg.Users[api][username]
+	return ok && equal(password, want)
+}
+
+func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+// parseForm decodes an x-www-form-urlencoded body strictly: only the allowed
+// parameters, each at most once. An empty value counts as absent (RFC 6749 3.2).
+func parseForm(body []byte, allowed ...string) (map[string]string, string) {
+	vals, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, "body is not valid application/x-www-form-urlencoded: " + err.Error()
+	}
+	out := map[string]string{}
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
+		if !slices.Contains(allowed, k) {
+			return nil, fmt.Sprintf("unexpected parameter %q; allowed parameters are %s", k, strings.Join(allowed, ", "))
+		}
+		if n := len(vals[k]); n > 1 {
+			return nil, fmt.Sprintf("parameter %q appears %d times; send it once", k, n)
+		}
+		if v := vals[k][0]; v != "" {
+			out[k] = v
+		}
+	}
+	return out, ""
+}
+
+// parseJSONObject decodes a body that must be one JSON object whose values are
+// all strings, with only the allowed keys, each at most once.
+func parseJSONObject(body []byte, allowed ...string) (map[string]string, string) {
+	const notObject = "body must be a JSON object"
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return nil, notObject
+	}
+	out := map[string]string{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, "body is not valid JSON: " + err.Error()
+		}
+		key := tok.(string) // inside an object, Token yields keys as strings
+		if !slices.Contains(allowed, key) {
+			return nil, fmt.Sprintf("unexpected field %q; allowed fields are %s", key, strings.Join(allowed, ", "))
+		}
+		if _, dup := out[key]; dup {
+			return nil, fmt.Sprintf("field %q appears more than once", key)
+		}
+		tok, err = dec.Token()
+		if err != nil {
+			return nil, "body is not valid JSON: " + err.Error()
+		}
+		v, ok := tok.(string)
+		if !ok {
+			return nil, fmt.Sprintf("field %q must be a JSON string", key)
+		}
+		out[key] = v
+	}
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
+		return nil, notObject
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, "unexpected data after the JSON object"
+	}
+	return out, ""
+}
