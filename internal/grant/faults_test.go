@@ -26,6 +26,9 @@ func TestFaults(t *testing.T) {
 		wantKind     grant.Kind
 		wantRequests int
 		minWall      time.Duration
+		// retryAfterIn sets Retry-After to an HTTP date this far from the subtest's start: parallel
+		// subtests may start seconds after the table is built.
+		retryAfterIn time.Duration
 	}{
 		{name: "503 twice then success", fault: tokenserver.Fault{FailTimes: 2, FailWith: tokenserver.Fail503},
 			wantRequests: 3},
@@ -33,8 +36,8 @@ func TestFaults(t *testing.T) {
 			wantRequests: 3},
 		{name: "429 with Retry-After then success", fault: tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.Fail429, RetryAfter: "1"},
 			wantRequests: 2, minWall: time.Second},
-		{name: "503 with an HTTP-date Retry-After", fault: tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.Fail503,
-			RetryAfter: time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat)}, wantRequests: 2, minWall: 500 * time.Millisecond},
+		{name: "503 with an HTTP-date Retry-After", fault: tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.Fail503},
+			retryAfterIn: 2 * time.Second, wantRequests: 2, minWall: 500 * time.Millisecond},
 		{name: "500 always: retries run out", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.Fail500},
 			wantErr: "HTTP 500", wantKind: grant.KindStatus, wantRequests: 1 + grant.DefaultMaxRetries},
 		{name: "501 is not retried", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.Fail501},
@@ -64,6 +67,9 @@ func TestFaults(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+			if tt.retryAfterIn > 0 {
+				tt.fault.RetryAfter = time.Now().Add(tt.retryAfterIn).UTC().Format(http.TimeFormat)
+			}
 			srv.SetFault(tokenserver.Tenn, tt.fault)
 			client := newClient(t, func(c *grant.Config) { c.Timeout = timeout })
 			req := tennRequest(ts.URL)
@@ -120,10 +126,10 @@ func TestSelfSignedTLS(t *testing.T) {
 
 func TestNewClientRejectsBadSettings(t *testing.T) {
 	for name, cfg := range map[string]grant.Config{
-		"CA without PEM":      {CACertPEM: "not a certificate"},
-		"proxy without host":  {ProxyURL: "proxy"},
-		"proxy scheme":        {ProxyURL: "ftp://proxy.example.com"},
-		"negative retries":    {MaxRetries: -1},
+		"CA without PEM":     {CACertPEM: "not a certificate"},
+		"proxy without host": {ProxyURL: "proxy"},
+		"proxy scheme":       {ProxyURL: "ftp://proxy.example.com"},
+		"negative retries":   {MaxRetries: -1},
 	} {
 		if _, err := grant.NewClient(cfg); err == nil {
 			t.Errorf("%s: NewClient accepted it", name)
