@@ -84,7 +84,7 @@ func (t *Token) Secrets() []string { return nonEmpty(t.AccessToken, t.RefreshTok
 
 func (t *Token) clone() *Token {
 	c := *t
-	c.Scopes = append([]string(nil), t.Scopes...)
+	c.Scopes = append([]string{}, t.Scopes...)
 	return &c
 }
 

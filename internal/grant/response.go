@@ -50,6 +50,10 @@ func ParseTokenResponse(body []byte, receivedAt time.Time, requestedScope string
 		Scopes:       resp.Scope.list,
 	}
 	if !resp.Scope.set {
+		// The partner API names the granted scopes only inside its JWT.
+		t.Scopes = jwtScopes(resp.AccessToken)
+	}
+	if t.Scopes == nil {
 		t.Scopes = strings.Fields(requestedScope)
 	}
 	if t.Scopes == nil {
@@ -79,20 +83,10 @@ func (e *oauthError) Error() string { return "the response carries OAuth error "
 // (the partner API sends 1710223631.577478). ok is false when the token is not a JWT or has no
 // usable exp.
 func JWTExpiry(token string) (exp time.Time, ok bool) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return time.Time{}, false
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return time.Time{}, false
-	}
 	var claims struct {
 		Exp json.Number `json:"exp"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(payload))
-	dec.UseNumber()
-	if err := dec.Decode(&claims); err != nil || claims.Exp == "" {
+	if !jwtClaims(token, &claims) || claims.Exp == "" {
 		return time.Time{}, false
 	}
 	f, err := claims.Exp.Float64()
@@ -102,6 +96,37 @@ func JWTExpiry(token string) (exp time.Time, ok bool) {
 	}
 	sec, frac := math.Modf(f)
 	return time.Unix(int64(sec), int64(math.Round(frac*1e6))*1e3).UTC(), true
+}
+
+// jwtScopes reads a JWT's "scopes" (a list, as the partner API sends) or "scope" claim;
+// nil when the token is not a JWT or has neither.
+func jwtScopes(token string) []string {
+	var claims struct {
+		Scopes flexScope `json:"scopes"`
+		Scope  flexScope `json:"scope"`
+	}
+	if !jwtClaims(token, &claims) {
+		return nil
+	}
+	if claims.Scopes.set {
+		return claims.Scopes.list
+	}
+	return claims.Scope.list
+}
+
+// jwtClaims decodes a JWT's payload into claims, numbers as json.Number where the target says so.
+func jwtClaims(token string, claims any) bool {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return false
+	}
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber()
+	return dec.Decode(claims) == nil
 }
 
 // flexSeconds accepts expires_in as a JSON number (the RFC) or a numeric string (seen in the wild).

@@ -33,6 +33,8 @@ func TestParseTokenResponse(t *testing.T) {
 			wantIn: 3600, wantAt: "2024-03-12T06:00:00Z", wantScopes: "openid profile"},
 		{name: "partner: fractional exp", body: `{"access_token":"` + jwt(`{"exp":1710223631.577478,"iat":1710220031.583112}`) + `"}`,
 			wantIn: 4031, wantAt: "2024-03-12T06:07:11.577478Z"},
+		{name: "partner: scopes from the JWT", body: `{"access_token":"` + jwt(`{"scopes":["bookings:create","bookings:delete"]}`) + `"}`,
+			scope: "ignored", wantScopes: "bookings:create bookings:delete"},
 		{name: "no expiry anywhere", body: `{"access_token":"opaque"}`, scope: "a b", wantScopes: "a b"},
 		{name: "JWT with a string exp is no expiry", body: `{"access_token":"` + jwt(`{"exp":"soon"}`) + `"}`},
 		{name: "scope as an array", body: `{"access_token":"a","scope":["x","y"]}`, wantScopes: "x y"},

@@ -120,7 +120,7 @@ func commonOutputs() []output {
 				return t.ExpiresAt.UTC().Format("2006-01-02T15:04:05Z07:00")
 			}},
 		{name: "scopes", kind: stringListOutput,
-			description: "The granted scopes. When the server does not say, the requested ones.",
+			description: "The granted scopes: the response's `scope`, else the access token's JWT `scopes` or `scope` claim, else the requested `scope`.",
 			value:       func(t *grant.Token) any { return t.Scopes }},
 		{name: "refresh_token", kind: stringOutput, sensitive: true,
 			description: "The refresh token, when the server issued one; otherwise null. Sensitive.",
