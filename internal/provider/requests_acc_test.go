@@ -1,0 +1,154 @@
+package provider_test
+
+import (
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
+)
+
+// These tests count the requests the token server sees through whole Terraform runs. The test
+// harness runs several plans and applies per step, so each configuration holds one partner_token
+// as a phase counter: it sends exactly one request per provider process (plan or apply), and
+// the tenn_token requests are compared with it.
+
+func countingConfig(serverURL string, providerBlock string, tennBlocks string) string {
+	cases := apiCases(serverURL)
+	return providerBlock + tennBlocks + block("ephemeral", "partner_token", "phase", cases["partner_token"].inputs, "provider = authtoken")
+}
+
+func tennBlock(serverURL, label string, extra ...string) string {
+	return block("ephemeral", "tenn_token", label, apiCases(serverURL)["tenn_token"].inputs, append(extra, "provider = authtoken")...)
+}
+
+// runCounted runs one apply step and returns the tenn requests and the phases seen.
+func runCounted(t *testing.T, srv *tokenserver.Server, config string) (tenn, phases int) {
+	t.Helper()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		TerraformVersionChecks:   ephemeralOnly,
+		Steps:                    []resource.TestStep{{Config: config}},
+	})
+	tenn, phases = srv.Requests(tokenserver.Tenn), srv.Requests(tokenserver.Partner)
+	t.Logf("tenn_token requests: %d; phases (partner_token requests): %d", tenn, phases)
+	return tenn, phases
+}
+
+// TestAccRetryOn503: two 503s then success; the run succeeds and the first phase cost 3 requests.
+func TestAccRetryOn503(t *testing.T) {
+	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	srv.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 2, FailWith: tokenserver.Fail503})
+	tenn, phases := runCounted(t, srv, countingConfig(ts.URL, "", tennBlock(ts.URL, "test")))
+	if phases == 0 || tenn != phases+2 {
+		t.Errorf("tenn requests %d over %d phases, want %d (two 503s retried, then one per phase)", tenn, phases, phases+2)
+	}
+}
+
+// TestAccRetryAfter429: a 429 with Retry-After: 1 is waited out and retried once.
+func TestAccRetryAfter429(t *testing.T) {
+	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	srv.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.Fail429, RetryAfter: "1"})
+	start := time.Now()
+	tenn, phases := runCounted(t, srv, countingConfig(ts.URL, "", tennBlock(ts.URL, "test")))
+	if phases == 0 || tenn != phases+1 {
+		t.Errorf("tenn requests %d over %d phases, want %d", tenn, phases, phases+1)
+	}
+	if time.Since(start) < time.Second {
+		t.Errorf("the run took %v; Retry-After: 1 was not honoured", time.Since(start))
+	}
+}
+
+// TestAccWrongPassword: the diagnostic names invalid_grant and the fix, and costs exactly one
+// request: retrying a rejected login would lock the account.
+func TestAccWrongPassword(t *testing.T) {
+	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	inputs := apiCases(ts.URL)["tenn_token"].inputs
+	inputs["password"] = "wrong-password"
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		TerraformVersionChecks:   ephemeralOnly,
+		Steps: []resource.TestStep{{
+			Config:      block("ephemeral", "tenn_token", "test", inputs),
+			ExpectError: regexp.MustCompile(`(?s)Tenn token request failed: HTTP 400 invalid_grant.*Check username and\s+password`),
+		}},
+	})
+	if n := srv.Requests(tokenserver.Tenn); n != 1 {
+		t.Errorf("a wrong password cost %d requests, want exactly 1", n)
+	}
+}
+
+// TestAccTimeout: request_timeout bounds the grant, and the diagnostic says what to check.
+func TestAccTimeout(t *testing.T) {
+	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	srv.SetFault(tokenserver.Tenn, tokenserver.Fault{Delay: 10 * time.Second})
+	start := time.Now()
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		TerraformVersionChecks:   ephemeralOnly,
+		Steps: []resource.TestStep{{
+			Config:      "provider \"authtoken\" {\n  request_timeout = \"1s\"\n}\n" + tennBlock(ts.URL, "test"),
+			ExpectError: regexp.MustCompile(`(?s)Tenn token request failed: timed out.*request_timeout`),
+		}},
+	})
+	if took := time.Since(start); took > 8*time.Second {
+		t.Errorf("the run took %v; request_timeout of 1s was not applied", took)
+	}
+}
+
+// TestAccCoalescing: identical token blocks send one request per phase.
+func TestAccCoalescing(t *testing.T) {
+	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	tenn, phases := runCounted(t, srv, countingConfig(ts.URL, "", tennBlock(ts.URL, "same", "count = 10")))
+	if phases == 0 || tenn != phases {
+		t.Errorf("10 identical tokens sent %d requests over %d phases, want 1 per phase", tenn, phases)
+	}
+}
+
+// TestAccReuseTokensOff: reuse_tokens = false sends every block's grant.
+func TestAccReuseTokensOff(t *testing.T) {
+	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	tenn, phases := runCounted(t, srv, countingConfig(ts.URL, "provider \"authtoken\" {\n  reuse_tokens = false\n}\n",
+		tennBlock(ts.URL, "same", "count = 10")))
+	if phases == 0 || tenn != 10*phases {
+		t.Errorf("10 identical tokens sent %d requests over %d phases, want 10 per phase", tenn, phases)
+	}
+}
+
+// TestAccProviderSettingsFromEnvironment: provider settings fall back to AUTHTOKEN_*.
+func TestAccProviderSettingsFromEnvironment(t *testing.T) {
+	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	t.Setenv("AUTHTOKEN_REUSE_TOKENS", "false")
+	tenn, phases := runCounted(t, srv, countingConfig(ts.URL, "", tennBlock(ts.URL, "same", "count = 3")))
+	if phases == 0 || tenn != 3*phases {
+		t.Errorf("with AUTHTOKEN_REUSE_TOKENS=false, 3 identical tokens sent %d requests over %d phases, want 3 per phase", tenn, phases)
+	}
+}
+
+// TestAccInvalidProviderSettings: bad settings are attribute errors at plan.
+func TestAccInvalidProviderSettings(t *testing.T) {
+	_, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	for name, tc := range map[string]struct{ provider, want string }{
+		"timeout":     {`request_timeout = "soon"`, `(?s)Invalid request_timeout.*positive duration`},
+		"retries":     {`max_retries = 99`, `(?s)max_retries.*between 0 and 10`},
+		"CA":          {`ca_cert_pem = "not a certificate"`, `(?s)ca_cert_pem holds no PEM`},
+		"proxy":       {`proxy_url = "ftp://proxy.example.com"`, `(?s)proxy_url must use http`},
+		"env timeout": {``, `(?s)AUTHTOKEN_REQUEST_TIMEOUT.*positive duration`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			if tc.provider == "" {
+				t.Setenv("AUTHTOKEN_REQUEST_TIMEOUT", "-5s")
+			}
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: factories(),
+				TerraformVersionChecks:   ephemeralOnly,
+				Steps: []resource.TestStep{{
+					Config:      "provider \"authtoken\" {\n  " + tc.provider + "\n}\n" + tennBlock(ts.URL, "test"),
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+}
