@@ -81,7 +81,13 @@ func testEphemeral(t *testing.T, typeName string) {
 			ConfigStateChecks: resultChecks(c, srv, "echo.test", echoData),
 		}},
 	})
+	// The User-Agent names the provider and the Terraform version the framework reports.
+	if ua := srv.LastRequest(c.api).Header.Get("User-Agent"); !userAgent.MatchString(ua) {
+		t.Errorf("User-Agent %q, want terraform-provider-authtoken/<version> Terraform/<version>", ua)
+	}
 }
+
+var userAgent = regexp.MustCompile(`^terraform-provider-authtoken/test Terraform/\d+\.\d+\.\d+`)
 
 func testDataSource(t *testing.T, typeName string) {
 	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
