@@ -1,0 +1,6 @@
+# Required, unless set in the block:
+export PARTNER_TOKEN_URL="https://partner-api.example.com/api/oauth/token"
+export PARTNER_CLIENT_ID="..."
+export PARTNER_CLIENT_SECRET="..."
+# Optional:
+export PARTNER_SCOPE="bookings:create" # default: the server's scopes

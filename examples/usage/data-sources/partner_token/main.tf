@@ -1,0 +1,34 @@
+terraform {
+  required_providers {
+    authtoken = {
+      source = "authtoken/authtoken"
+    }
+    http = {
+      source  = "hashicorp/http"
+      version = "~> 3.4"
+    }
+  }
+}
+
+# The http data source is not an ephemeral context, so it needs the data source form of the
+# token, which is stored in the state.
+data "partner_token" "bookings" {
+  provider = authtoken
+
+  token_url     = "${var.partner_api_url}/api/oauth/token"
+  client_id     = var.partner_client_id
+  client_secret = var.partner_client_secret
+}
+
+data "http" "partner" {
+  url = "${var.partner_api_url}/${var.partner_api_path}"
+
+  request_headers = {
+    Accept        = "application/json"
+    Authorization = "Bearer ${data.partner_token.bookings.access_token}"
+  }
+}
+
+output "partner_api_status" {
+  value = data.http.partner.status_code
+}
