@@ -69,9 +69,9 @@ func NewClient(cfg Config) (*Client, error) {
 	if cfg.RetryBaseDelay <= 0 {
 		cfg.RetryBaseDelay = 250 * time.Millisecond
 	}
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.ForceAttemptHTTP2 = true // a custom TLS config turns HTTP/2 off unless asked for
-	transport.MaxIdleConnsPerHost = 64 // many token blocks often share one auth host
+	transport := http.DefaultTransport.(*http.Transport).Clone() //nolint:forcetypeassert // the standard library's type; nothing here replaces it
+	transport.ForceAttemptHTTP2 = true                           // a custom TLS config turns HTTP/2 off unless asked for
+	transport.MaxIdleConnsPerHost = 64                           // many token blocks often share one auth host
 	transport.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	if cfg.CACertPEM != "" {
 		pool, err := x509.SystemCertPool()
@@ -260,7 +260,7 @@ func (e *Error) retryable() bool {
 func (c *Client) backoff(attempt int) time.Duration {
 	d := c.cfg.RetryBaseDelay << min(attempt-1, 10)
 	d = min(d, 10*time.Second)
-	return d/2 + rand.N(d/2+1)
+	return d/2 + rand.N(d/2+1) //nolint:gosec // jitter spreads retries; it needs no cryptographic randomness
 }
 
 // contextError turns a context ending into a timeout or a cancellation, keeping what the last

@@ -49,7 +49,7 @@ func (c *coalescer) do(ctx context.Context, r Request, grant func(context.Contex
 		if res.Err != nil {
 			return nil, res.Err
 		}
-		return res.Val.(*Token).clone(), nil
+		return res.Val.(*Token).clone(), nil //nolint:forcetypeassert // the flight above returns only *Token
 	case <-ctx.Done():
 		return nil, &Error{API: r.API, Kind: KindCanceled, Message: "canceled while waiting for an identical grant", Err: ctx.Err()}
 	}

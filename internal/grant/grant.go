@@ -108,7 +108,8 @@ func newHTTPRequest(r Request) (*http.Request, error) {
 		contentType = "application/x-www-form-urlencoded"
 	case Partner:
 		var err error
-		body, err = json.Marshal(partnerBody{"client_credentials", r.ClientID, r.ClientSecret, r.Scope})
+		// The partner API takes the client secret in the JSON body.
+		body, err = json.Marshal(partnerBody{"client_credentials", r.ClientID, r.ClientSecret, r.Scope}) //nolint:gosec
 		if err != nil {
 			return nil, err
 		}

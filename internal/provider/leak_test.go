@@ -30,7 +30,7 @@ var (
 func providerDir(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		builtDir, errBuilding = os.MkdirTemp("", "authtoken-provider")
+		builtDir, errBuilding = os.MkdirTemp("", "authtoken-provider") //nolint:usetesting // shared by every test of the run
 		if errBuilding != nil {
 			return
 		}

@@ -264,7 +264,7 @@ func TestDelay(t *testing.T) {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, TokenURL(ts.URL, Partner), strings.NewReader(r.body))
 	req.Header = r.header
 	if resp, err := c.Do(req); err == nil {
-		io.Copy(io.Discard, resp.Body)
+		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 		t.Fatal("delayed request answered before the client timeout")
 	}

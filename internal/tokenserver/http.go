@@ -261,7 +261,7 @@ func parseJSONObject(body []byte, allowed ...string) (map[string]string, string)
 		if err != nil {
 			return nil, "body is not valid JSON: " + err.Error()
 		}
-		key := tok.(string) // inside an object, Token yields keys as strings
+		key, _ := tok.(string) // inside an object, Token yields keys as strings
 		if !slices.Contains(allowed, key) {
 			return nil, fmt.Sprintf("unexpected field %q; allowed fields are %s", key, strings.Join(allowed, ", "))
 		}

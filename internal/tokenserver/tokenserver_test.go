@@ -173,8 +173,8 @@ func TestStrictChecks(t *testing.T) {
 		}
 	}
 	body := func(b string) func(*request) { return func(r *request) { r.body = b } }
-	replace := func(old, new string) func(*request) {
-		return func(r *request) { r.body = strings.Replace(r.body, old, new, 1) }
+	replace := func(from, to string) func(*request) {
+		return func(r *request) { r.body = strings.Replace(r.body, from, to, 1) }
 	}
 	method := func(m string) func(*request) { return func(r *request) { r.method = m } }
 	form := func(kv ...string) string {
