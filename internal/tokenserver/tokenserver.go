@@ -65,6 +65,9 @@ const (
 
 // TennScopes is the documented scope list of a Tenn token; it is granted when
 // the request names no scope, and requested scopes must be a subset of it.
+// The two Tenn doc pages disagree: the text version lists TokenserverAPI.read, the page
+// version leaves it out. A real IdentityServer client with TokenserverAPI.write is most likely
+// to have .read too, so the longer list is used.
 const TennScopes = "email IdentityServerApi offline_access openid phone platform profile roles tenant " +
 	"Tenn.Administrative Tenn.Audit Tenn.CRM Tenn.Discuss Tenn.Entitlement Tenn.FileStorage Tenn.MS " +
 	"Tenn.Payment Tenn.Recipient Tenn.Reporting Tenn.RiskService Tenn.Subscription " +
