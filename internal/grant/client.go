@@ -138,11 +138,10 @@ func (c *Client) grant(parent context.Context, r Request) (*Token, error) {
 		base.Header.Set("User-Agent", c.cfg.UserAgent)
 	}
 	host := base.URL.Host
-	secrets := r.Secrets()
 
 	for attempt := 1; ; attempt++ {
 		start := time.Now()
-		token, failure, retryAfter := c.attempt(ctx, base, r, secrets)
+		token, failure, retryAfter := c.attempt(ctx, base, r)
 		if failure == nil {
 			c.report(ctx, Attempt{API: r.API, Host: host, Number: attempt, Status: http.StatusOK, Elapsed: time.Since(start)})
 			return token, nil
@@ -179,8 +178,10 @@ func (c *Client) grant(parent context.Context, r Request) (*Token, error) {
 }
 
 // attempt sends one request. It returns a token, or the failure and the server's Retry-After.
-func (c *Client) attempt(ctx context.Context, base *http.Request, r Request, secrets []string) (*Token, *Error, time.Duration) {
-	req := base.Clone(ctx)
+func (c *Client) attempt(ctx context.Context, base *http.Request, r Request) (*Token, *Error, time.Duration) {
+	// WithContext, not Clone: nothing changes the headers after newHTTPRequest, so attempts can
+	// share them; only the body reader is per attempt.
+	req := base.WithContext(ctx)
 	req.Body, _ = base.GetBody() // a bytes.Reader body: GetBody cannot fail
 	resp, err := c.http.Do(req)
 	if err != nil {
@@ -205,7 +206,7 @@ func (c *Client) attempt(ctx context.Context, base *http.Request, r Request, sec
 			Message: "the token endpoint redirects to " + orUnknown(locationHost(resp))}, 0
 	case status < 200 || status >= 300:
 		e := &Error{Kind: KindStatus, Status: status}
-		describeBody(e, body, secrets)
+		describeBody(e, body, r.Secrets())
 		return nil, e, retryAfterDelay(resp.Header.Get("Retry-After"), receivedAt)
 	}
 
@@ -215,6 +216,7 @@ func (c *Client) attempt(ctx context.Context, base *http.Request, r Request, sec
 		var oauth *oauthError
 		if errors.As(err, &oauth) {
 			e.Message = "the success answer carries an OAuth error"
+			secrets := r.Secrets()
 			e.Code, e.Description = redact(oauth.code, secrets), redact(oauth.description, secrets)
 		}
 		return nil, e, 0
