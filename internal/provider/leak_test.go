@@ -88,8 +88,21 @@ func (r *terraformRun) run(name string, wantSuccess bool, args ...string) {
 	}
 	if (err == nil) != wantSuccess {
 		// Terraform's own output masks sensitive values; the scan below checks that it does.
-		r.t.Fatalf("terraform %s: error %v, want success %v\nstdout:\n%s\nstderr:\n%s", name, err, wantSuccess, stdout.Bytes(), stderr.Bytes())
+		r.t.Fatalf("terraform %s: error %v, want success %v\nstdout:\n%s\nstderr:\n%s", name, err, wantSuccess,
+			r.redacted(stdout.String()), r.redacted(stderr.String()))
 	}
+}
+
+// redacted hides the credentials this run put in the environment, so that a failure message
+// cannot print one even if Terraform did.
+func (r *terraformRun) redacted(s string) string {
+	for _, kv := range r.env {
+		name, value, _ := strings.Cut(kv, "=")
+		if value != "" && (strings.HasSuffix(name, "_PASSWORD") || strings.HasSuffix(name, "_SECRET")) {
+			s = strings.ReplaceAll(s, value, "<"+name+">")
+		}
+	}
+	return s
 }
 
 // addFile keeps a file of the working directory; plan files are zip archives, kept member by member.
