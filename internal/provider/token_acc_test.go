@@ -255,3 +255,29 @@ func upperASCII(s string) string {
 	}
 	return string(b)
 }
+
+// TestAccPrecedenceAndDefaults: a value in the block wins over the environment, and Testinium's
+// client defaults to the documented public client (which the strict server checks in the
+// Basic header).
+func TestAccPrecedenceAndDefaults(t *testing.T) {
+	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	cases := apiCases(ts.URL)
+	t.Setenv("TENN_PASSWORD", "wrong-password-from-env")
+	t.Setenv("TESTINIUM_CLIENT_ID", "")
+	t.Setenv("TESTINIUM_CLIENT_SECRET", "")
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{{
+			Config: block("data", "tenn_token", "test", cases["tenn_token"].inputs) +
+				block("data", "testinium_token", "test", without(cases["testinium_token"].inputs, "client_id", "client_secret")),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.tenn_token.test", tfjsonpath.New("access_token"), issuedBy{srv}),
+				statecheck.ExpectKnownValue("data.testinium_token.test", tfjsonpath.New("access_token"), issuedBy{srv}),
+			},
+		}},
+	})
+	if got := srv.LastRequest(tokenserver.Testinium).Header.Get("Authorization"); got !=
+		"Basic dGVzdGluaXVtU3VpdGVUcnVzdGVkQ2xpZW50OnRlc3Rpbml1bVN1aXRlU2VjcmV0S2V5" {
+		t.Error("Testinium's request did not carry the documented public client in its Basic header")
+	}
+}
