@@ -86,7 +86,8 @@ func NewClient(cfg Config) (*Client, error) {
 	if cfg.ProxyURL != "" {
 		proxy, err := url.Parse(cfg.ProxyURL)
 		if err != nil || proxy.Host == "" {
-			return nil, fmt.Errorf("proxy_url %q is not a URL like http://proxy.example.com:3128", cfg.ProxyURL)
+			// Not quoted: proxy URLs often carry credentials, and proxy_url is sensitive.
+			return nil, errors.New("proxy_url is not a URL like http://proxy.example.com:3128")
 		}
 		switch proxy.Scheme {
 		case "http", "https", "socks5", "socks5h":

@@ -130,9 +130,13 @@ func TestNewClientRejectsBadSettings(t *testing.T) {
 		"proxy without host": {ProxyURL: "proxy"},
 		"proxy scheme":       {ProxyURL: "ftp://proxy.example.com"},
 		"negative retries":   {MaxRetries: -1},
+		"proxy credentials":  {ProxyURL: "user:s3cret@proxy"},
 	} {
-		if _, err := grant.NewClient(cfg); err == nil {
+		_, err := grant.NewClient(cfg)
+		if err == nil {
 			t.Errorf("%s: NewClient accepted it", name)
+		} else if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("%s: the error quotes proxy_url, which is sensitive", name)
 		}
 	}
 }
