@@ -31,12 +31,16 @@ func (c *coalescer) do(ctx context.Context, r Request, grant func(context.Contex
 	if t := c.fresh(key); t != nil {
 		return t, nil
 	}
+	// The shared request must not end because the caller that happened to start it was
+	// canceled: the others still wait for it. It keeps ctx's values (log masks) and is bounded by
+	// request_timeout; each caller stops waiting when its own ctx ends (below).
+	flight := context.WithoutCancel(ctx)
 	ch := c.inflight.DoChan(key, func() (any, error) {
 		if t := c.fresh(key); t != nil { // another flight finished between the check and here
 			return t, nil
 		}
 		issuedAt := time.Now()
-		t, err := grant(ctx, r)
+		t, err := grant(flight, r)
 		if err == nil && !t.ExpiresAt.IsZero() {
 			c.mu.Lock()
 			c.tokens[key] = cachedToken{t.clone(), issuedAt}

@@ -149,3 +149,28 @@ func TestConcurrentDistinctGrants(t *testing.T) {
 }
 
 func reuse(on bool) func(*grant.Config) { return func(c *grant.Config) { c.ReuseTokens = on } }
+
+// TestCoalescingSurvivesTheFirstCallerCanceling: a waiter still gets the token when the caller
+// whose grant it joined is canceled.
+func TestCoalescingSurvivesTheFirstCallerCanceling(t *testing.T) {
+	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	srv.SetFault(tokenserver.Partner, tokenserver.Fault{Delay: time.Second}) // outlasts the sleeps below
+	c := newClient(t, reuse(true))
+	first, cancel := context.WithCancel(context.Background())
+	firstErr := make(chan error, 1)
+	go func() { _, err := c.Grant(first, partnerRequest(ts.URL)); firstErr <- err }()
+	time.Sleep(50 * time.Millisecond) // the first grant is in flight
+	waiter := make(chan error, 1)
+	go func() { _, err := c.Grant(context.Background(), partnerRequest(ts.URL)); waiter <- err }()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	if err := <-firstErr; err == nil {
+		t.Error("the canceled caller got a token")
+	}
+	if err := <-waiter; err != nil {
+		t.Errorf("the waiter failed with its joined grant's caller: %v", err)
+	}
+	if n := srv.Requests(tokenserver.Partner); n != 1 {
+		t.Errorf("server saw %d requests, want 1", n)
+	}
+}
