@@ -11,19 +11,30 @@ import (
 
 const formType = "application/x-www-form-urlencoded"
 
-// tenn serves the Tenn password grant: form body client_id, grant_type,
-// username, password (scope optional) plus HTTP Basic client authentication.
-func (s *Server) tenn(w *response, r *http.Request, body []byte) {
+// formClient checks what both form APIs require first: a form Content-Type (else 400) and a
+// known client in the Basic header (else 401 invalid_client). It has answered the request
+// when ok is false.
+func (s *Server) formClient(w *response, r *http.Request, api API) (clientID string, ok bool) {
 	if p := checkContentType(r.Header, formType); p != "" {
 		writeError(w, http.StatusBadRequest, "invalid_request", p)
-		return
+		return "", false
 	}
-	basicID, basicSecret, p := parseBasic(r.Header)
+	id, secret, p := parseBasic(r.Header)
 	if p == "" {
-		p = s.checkClient(Tenn, basicID, basicSecret)
+		p = s.checkClient(api, id, secret)
 	}
 	if p != "" {
 		writeError(w, http.StatusUnauthorized, "invalid_client", p)
+		return "", false
+	}
+	return id, true
+}
+
+// tenn serves the Tenn password grant: form body client_id, grant_type,
+// username, password (scope optional) plus HTTP Basic client authentication.
+func (s *Server) tenn(w *response, r *http.Request, body []byte) {
+	basicID, ok := s.formClient(w, r, Tenn)
+	if !ok {
 		return
 	}
 	form, p := parseForm(body, "client_id", "grant_type", "username", "password", "scope")
@@ -112,16 +123,8 @@ func tennScope(requested string) ([]string, string) {
 func (s *Server) testinium(w *response, r *http.Request, body []byte) {
 	// The doc's error table prints codes in upper case (INVALID_REQUEST ...);
 	// the real server, Spring UAA, sends the lower-case RFC 6749 codes, and so do we.
-	if p := checkContentType(r.Header, formType); p != "" {
-		writeError(w, http.StatusBadRequest, "invalid_request", p)
-		return
-	}
-	id, secret, p := parseBasic(r.Header)
-	if p == "" {
-		p = s.checkClient(Testinium, id, secret)
-	}
-	if p != "" {
-		writeError(w, http.StatusUnauthorized, "invalid_client", p)
+	_, ok := s.formClient(w, r, Testinium)
+	if !ok {
 		return
 	}
 	form, p := parseForm(body, "grant_type", "username", "password", "scope")
