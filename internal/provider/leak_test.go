@@ -176,7 +176,7 @@ func credentialSecrets(api, id, clientSecret, password string) []secret {
 func credentialsEnv(c apiCase) []string {
 	var env []string
 	for attr, v := range c.inputs {
-		env = append(env, c.env+"_"+upperASCII(attr)+"="+v)
+		env = append(env, c.env+"_"+strings.ToUpper(attr)+"="+v)
 	}
 	return env
 }

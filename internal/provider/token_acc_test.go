@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -123,7 +124,7 @@ func TestAccEnvironmentFallbacks(t *testing.T) {
 	config := ""
 	for name, c := range apiCases(ts.URL) {
 		for attr, v := range c.inputs {
-			t.Setenv(c.env+"_"+upperASCII(attr), v)
+			t.Setenv(c.env+"_"+strings.ToUpper(attr), v)
 		}
 		config += block("ephemeral", name, "env", nil) + block("data", name, "env", nil)
 	}
@@ -244,16 +245,6 @@ func TestAccUnknownInputs(t *testing.T) {
 			},
 		},
 	})
-}
-
-func upperASCII(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'a' <= c && c <= 'z' {
-			b[i] = c - 'a' + 'A'
-		}
-	}
-	return string(b)
 }
 
 // TestAccPrecedenceAndDefaults: a value in the block wins over the environment, and Testinium's
