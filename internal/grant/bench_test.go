@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
+	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
 )
 
@@ -26,22 +27,15 @@ type benchAPI struct {
 	request func(base string) grant.Request
 }
 
-var benchAPIs = []benchAPI{
-	{tokenserver.Tenn, func(base string) grant.Request {
-		return grant.Request{API: grant.Tenn, TokenURL: tokenserver.TokenURL(base, tokenserver.Tenn),
-			ClientID: tokenserver.TennClientID, ClientSecret: tokenserver.TennClientSecret,
-			Username: tokenserver.TennUsername, Password: tokenserver.TennPassword}
-	}},
-	{tokenserver.Testinium, func(base string) grant.Request {
-		return grant.Request{API: grant.Testinium, TokenURL: tokenserver.TokenURL(base, tokenserver.Testinium),
-			ClientID: tokenserver.TestiniumClientID, ClientSecret: tokenserver.TestiniumClientSecret,
-			Username: tokenserver.TestiniumUsername, Password: tokenserver.TestiniumPassword}
-	}},
-	{tokenserver.Partner, func(base string) grant.Request {
-		return grant.Request{API: grant.Partner, TokenURL: tokenserver.TokenURL(base, tokenserver.Partner),
-			ClientID: tokenserver.PartnerClientID, ClientSecret: tokenserver.PartnerClientSecret}
-	}},
-}
+// benchAPIs are every API the token server speaks, with its documented test account.
+var benchAPIs = func() []benchAPI {
+	var out []benchAPI
+	for _, s := range tokenserver.APIs {
+		api := grant.Lookup(string(s))
+		out = append(out, benchAPI{s, func(base string) grant.Request { return testsupport.Request(api, base) }})
+	}
+	return out
+}()
 
 // benchClient is a grant client with the provider's defaults (timeout, retries) and the given
 // token reuse.
@@ -54,7 +48,6 @@ func benchClient(b *testing.B, reuse bool) *grant.Client {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Cleanup(c.CloseIdleConnections)
 	return c
 }
 
@@ -68,7 +61,7 @@ func reportRequests(b *testing.B, srv *tokenserver.Server, api tokenserver.API, 
 func BenchmarkGrant(b *testing.B) {
 	for _, a := range benchAPIs {
 		b.Run(string(a.api), func(b *testing.B) {
-			srv, ts := tokenserver.Start(b, tokenserver.DefaultConfig())
+			srv, ts := testsupport.TokenServer(b, tokenserver.DefaultConfig())
 			c := benchClient(b, false)
 			r := a.request(ts.URL)
 			ctx := b.Context()
@@ -96,7 +89,7 @@ func BenchmarkGrant(b *testing.B) {
 func BenchmarkBarePOST(b *testing.B) {
 	for _, a := range benchAPIs {
 		b.Run(string(a.api), func(b *testing.B) {
-			srv, ts := tokenserver.Start(b, tokenserver.DefaultConfig())
+			srv, ts := testsupport.TokenServer(b, tokenserver.DefaultConfig())
 			post := newBarePOST(b, srv, ts.URL, a)
 			post() // warm the connection
 			before := srv.Requests(a.api)
@@ -115,7 +108,7 @@ func BenchmarkBarePOST(b *testing.B) {
 func BenchmarkGrantVsBarePOST(b *testing.B) {
 	for _, a := range benchAPIs {
 		b.Run(string(a.api), func(b *testing.B) {
-			srv, ts := tokenserver.Start(b, tokenserver.DefaultConfig())
+			srv, ts := testsupport.TokenServer(b, tokenserver.DefaultConfig())
 			post := newBarePOST(b, srv, ts.URL, a)
 			c := benchClient(b, false)
 			r := a.request(ts.URL)
@@ -202,7 +195,7 @@ func newBarePOST(b *testing.B, srv *tokenserver.Server, base string, a benchAPI)
 // bare baseline's json.Unmarshal into a map, on a real answer of each API.
 func BenchmarkParse(b *testing.B) {
 	for _, a := range benchAPIs {
-		srv, ts := tokenserver.Start(b, tokenserver.DefaultConfig())
+		srv, ts := testsupport.TokenServer(b, tokenserver.DefaultConfig())
 		body := newBarePOST(b, srv, ts.URL, a)()
 		b.Run(string(a.api)+"/grant", func(b *testing.B) {
 			b.ReportAllocs()
@@ -231,7 +224,7 @@ func BenchmarkParse(b *testing.B) {
 func BenchmarkGrantCoalesced(b *testing.B) {
 	for _, a := range benchAPIs {
 		setup := func(b *testing.B) (*tokenserver.Server, *grant.Client, grant.Request) {
-			srv, ts := tokenserver.Start(b, tokenserver.DefaultConfig())
+			srv, ts := testsupport.TokenServer(b, tokenserver.DefaultConfig())
 			c := benchClient(b, true)
 			r := a.request(ts.URL)
 			if _, err := c.Grant(b.Context(), r); err != nil { // fills the cache
@@ -278,7 +271,7 @@ func BenchmarkGrantCoalescedCold(b *testing.B) {
 	const n = 100
 	for _, a := range benchAPIs {
 		b.Run(string(a.api), func(b *testing.B) {
-			srv, ts := tokenserver.Start(b, tokenserver.DefaultConfig())
+			srv, ts := testsupport.TokenServer(b, tokenserver.DefaultConfig())
 			srv.SetFault(a.api, tokenserver.Fault{Delay: 5 * time.Millisecond})
 			r := a.request(ts.URL)
 			before := srv.Requests(a.api)
@@ -303,7 +296,7 @@ func BenchmarkGrantCoalescedCold(b *testing.B) {
 					}
 				}
 				b.StopTimer()
-				c.CloseIdleConnections()
+				ts.CloseClientConnections() // the next iteration's client starts cold, and none pile up
 				b.StartTimer()
 			}
 			reportRequests(b, srv, a.api, before)

@@ -40,7 +40,7 @@ type Config struct {
 
 // Attempt describes one HTTP attempt for logging. It holds no secret.
 type Attempt struct {
-	API     API
+	API     *API
 	Host    string
 	Number  int
 	Status  int           // 0 when no answer arrived
@@ -64,7 +64,7 @@ func NewClient(cfg Config) (*Client, error) {
 		cfg.Timeout = DefaultTimeout
 	}
 	if cfg.MaxRetries < 0 {
-		return nil, errors.New("max_retries must be 0 or more")
+		return nil, &Error{Kind: KindConfig, Setting: SettingMaxRetries, Message: "the number of retries must be 0 or more"}
 	}
 	if cfg.RetryBaseDelay <= 0 {
 		cfg.RetryBaseDelay = 250 * time.Millisecond
@@ -79,20 +79,21 @@ func NewClient(cfg Config) (*Client, error) {
 			pool = x509.NewCertPool()
 		}
 		if !pool.AppendCertsFromPEM([]byte(cfg.CACertPEM)) {
-			return nil, errors.New("ca_cert_pem holds no PEM-encoded certificate")
+			return nil, &Error{Kind: KindConfig, Setting: SettingCACerts, Message: "the extra CA certificates hold no PEM-encoded certificate"}
 		}
 		transport.TLSClientConfig.RootCAs = pool
 	}
 	if cfg.ProxyURL != "" {
 		proxy, err := url.Parse(cfg.ProxyURL)
 		if err != nil || proxy.Host == "" {
-			// Not quoted: proxy URLs often carry credentials, and proxy_url is sensitive.
-			return nil, errors.New("proxy_url is not a URL like http://proxy.example.com:3128")
+			// Not quoted: proxy URLs often carry credentials.
+			return nil, &Error{Kind: KindConfig, Setting: SettingProxy, Message: "the proxy is not a URL like http://proxy.example.com:3128"}
 		}
 		switch proxy.Scheme {
 		case "http", "https", "socks5", "socks5h":
 		default:
-			return nil, fmt.Errorf("proxy_url must use http, https or socks5, not %q", proxy.Scheme)
+			return nil, &Error{Kind: KindConfig, Setting: SettingProxy,
+				Message: fmt.Sprintf("the proxy URL must use http, https or socks5, not %q", proxy.Scheme)}
 		}
 		transport.Proxy = http.ProxyURL(proxy)
 	}
@@ -109,9 +110,6 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	return c, nil
 }
-
-// CloseIdleConnections releases the transport's idle connections.
-func (c *Client) CloseIdleConnections() { c.http.CloseIdleConnections() }
 
 // Grant runs one grant, sharing the result with identical grants when ReuseTokens is on.
 // The returned Token belongs to the caller.
@@ -131,12 +129,9 @@ func (c *Client) grant(parent context.Context, r Request) (*Token, error) {
 	defer cancel()
 	deadline, _ := ctx.Deadline()
 
-	base, err := newHTTPRequest(r)
+	base, err := newHTTPRequest(r, c.cfg.UserAgent)
 	if err != nil {
-		return nil, err
-	}
-	if c.cfg.UserAgent != "" {
-		base.Header.Set("User-Agent", c.cfg.UserAgent)
+		return nil, &Error{API: r.API, Kind: KindConfig, Setting: SettingTokenURL, Message: "the request cannot be built", Err: err}
 	}
 	host := base.URL.Host
 
@@ -160,8 +155,9 @@ func (c *Client) grant(parent context.Context, r Request) (*Token, error) {
 		if retry && time.Until(deadline) <= delay {
 			retry = false
 			if retryAfter > 0 {
+				failure.RetryAfter, failure.Limit = retryAfter, c.cfg.Timeout
 				failure.Message = joinMessage(failure.Message, fmt.Sprintf(
-					"the server asked to wait %s (Retry-After), past the request_timeout of %s",
+					"the server asked to wait %s (Retry-After), past the time limit of %s",
 					describeWait(retryAfter), c.cfg.Timeout))
 			}
 		}
@@ -250,8 +246,7 @@ func (e *Error) retryable() bool {
 	switch e.Kind {
 	case KindTransport:
 		// An untrusted certificate stays untrusted: retrying only delays the diagnostic.
-		var verify *tls.CertificateVerificationError
-		return !errors.As(e.Err, &verify)
+		return !untrustedCertificate(e.Err)
 	case KindStatus:
 		return e.Status == http.StatusTooManyRequests ||
 			(e.Status >= 500 && e.Status != http.StatusNotImplemented)
@@ -274,8 +269,8 @@ func (c *Client) contextError(parent context.Context, r Request, host string, at
 		e.Kind, e.Message, e.Err = KindCanceled, "canceled", parent.Err()
 		return e
 	}
-	e.Kind, e.Err = KindTimeout, context.DeadlineExceeded
-	e.Message = fmt.Sprintf("no token within the request_timeout of %s", c.cfg.Timeout)
+	e.Kind, e.Err, e.Limit = KindTimeout, context.DeadlineExceeded, c.cfg.Timeout
+	e.Message = fmt.Sprintf("no token within the time limit of %s", c.cfg.Timeout)
 	return e
 }
 
@@ -310,7 +305,7 @@ func transportMessage(err error, tokenURL string) string {
 		err = uerr.Err
 	}
 	msg := err.Error()
-	return strings.ReplaceAll(msg, tokenURL, "token_url")
+	return strings.ReplaceAll(msg, tokenURL, "the token URL")
 }
 
 func locationHost(resp *http.Response) string {

@@ -79,7 +79,7 @@ func (c *coalescer) fresh(key string) *Token {
 // key identifies a grant by everything that can change its result, hashed.
 func (r Request) key() string {
 	h := sha256.New()
-	for _, part := range []string{string(r.API), r.TokenURL, r.ClientID, r.ClientSecret, r.Username, r.Password, r.Scope} {
+	for _, part := range []string{r.API.Name, r.TokenURL, r.ClientID, r.ClientSecret, r.Username, r.Password, r.Scope} {
 		// Length-prefixed, so no two different requests can hash the same input.
 		h.Write(binary.AppendUvarint(nil, uint64(len(part))))
 		h.Write([]byte(part))

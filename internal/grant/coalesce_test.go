@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
+	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
 )
 
@@ -24,9 +25,9 @@ func grantAll(c *grant.Client, n int, request func(i int) grant.Request) ([]*gra
 
 func TestCoalescing(t *testing.T) {
 	t.Run("100 concurrent identical grants send 1 request", func(t *testing.T) {
-		srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+		srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 		srv.SetFault(tokenserver.Partner, tokenserver.Fault{Delay: 100 * time.Millisecond}) // all 100 overlap
-		tokens, errs := grantAll(newClient(t, reuse(true)), 100, func(int) grant.Request { return partnerRequest(ts.URL) })
+		tokens, errs := grantAll(newClient(t, reuse(true)), 100, func(int) grant.Request { return testsupport.Request(grant.Partner, ts.URL) })
 		for i, err := range errs {
 			if err != nil {
 				t.Fatalf("grant %d: %v", i, err)
@@ -46,10 +47,10 @@ func TestCoalescing(t *testing.T) {
 	})
 
 	t.Run("a later identical grant reuses an unexpired token", func(t *testing.T) {
-		srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+		srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 		c := newClient(t, reuse(true))
 		for range 3 {
-			if _, err := c.Grant(context.Background(), tennRequest(ts.URL)); err != nil {
+			if _, err := c.Grant(context.Background(), testsupport.Request(grant.Tenn, ts.URL)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -61,10 +62,10 @@ func TestCoalescing(t *testing.T) {
 	t.Run("a token inside its safety margin is not reused", func(t *testing.T) {
 		cfg := tokenserver.DefaultConfig()
 		cfg.TokenLifetime = 20 * time.Second // under the 30 s minimum margin
-		srv, ts := tokenserver.Start(t, cfg)
+		srv, ts := testsupport.TokenServer(t, cfg)
 		c := newClient(t, reuse(true))
 		for range 2 {
-			if _, err := c.Grant(context.Background(), testiniumRequest(ts.URL)); err != nil {
+			if _, err := c.Grant(context.Background(), testsupport.Request(grant.Testinium, ts.URL)); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -74,9 +75,9 @@ func TestCoalescing(t *testing.T) {
 	})
 
 	t.Run("different scopes or users are different grants", func(t *testing.T) {
-		srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+		srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 		c := newClient(t, reuse(true))
-		a, b := tennRequest(ts.URL), tennRequest(ts.URL)
+		a, b := testsupport.Request(grant.Tenn, ts.URL), testsupport.Request(grant.Tenn, ts.URL)
 		b.Scope = "openid"
 		for _, r := range []grant.Request{a, b} {
 			if _, err := c.Grant(context.Background(), r); err != nil {
@@ -89,10 +90,10 @@ func TestCoalescing(t *testing.T) {
 	})
 
 	t.Run("failures are shared with waiters but never cached", func(t *testing.T) {
-		srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+		srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 		srv.SetFault(tokenserver.Tenn, tokenserver.Fault{Delay: 100 * time.Millisecond})
 		c := newClient(t, reuse(true))
-		bad := tennRequest(ts.URL)
+		bad := testsupport.Request(grant.Tenn, ts.URL)
 		bad.Password = "wrong-password-1"
 		_, errs := grantAll(c, 10, func(int) grant.Request { return bad })
 		for _, err := range errs {
@@ -109,8 +110,8 @@ func TestCoalescing(t *testing.T) {
 	})
 
 	t.Run("reuse off sends every grant", func(t *testing.T) {
-		srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
-		_, errs := grantAll(newClient(t, reuse(false)), 10, func(int) grant.Request { return partnerRequest(ts.URL) })
+		srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+		_, errs := grantAll(newClient(t, reuse(false)), 10, func(int) grant.Request { return testsupport.Request(grant.Partner, ts.URL) })
 		for _, err := range errs {
 			if err != nil {
 				t.Fatal(err)
@@ -130,9 +131,9 @@ func TestConcurrentDistinctGrants(t *testing.T) {
 		users[fmt.Sprintf("user%d@example.com", i)] = fmt.Sprintf("password-%d", i)
 	}
 	cfg.Users = map[tokenserver.API]map[string]string{tokenserver.Testinium: users}
-	srv, ts := tokenserver.Start(t, cfg)
+	srv, ts := testsupport.TokenServer(t, cfg)
 	tokens, errs := grantAll(newClient(t, reuse(true)), 100, func(i int) grant.Request {
-		r := testiniumRequest(ts.URL)
+		r := testsupport.Request(grant.Testinium, ts.URL)
 		r.Username, r.Password = fmt.Sprintf("user%d@example.com", i), fmt.Sprintf("password-%d", i)
 		return r
 	})
@@ -153,15 +154,18 @@ func reuse(on bool) func(*grant.Config) { return func(c *grant.Config) { c.Reuse
 // TestCoalescingSurvivesTheFirstCallerCanceling: a waiter still gets the token when the caller
 // whose grant it joined is canceled.
 func TestCoalescingSurvivesTheFirstCallerCanceling(t *testing.T) {
-	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	srv.SetFault(tokenserver.Partner, tokenserver.Fault{Delay: time.Second}) // outlasts the sleeps below
 	c := newClient(t, reuse(true))
 	first, cancel := context.WithCancel(context.Background())
 	firstErr := make(chan error, 1)
-	go func() { _, err := c.Grant(first, partnerRequest(ts.URL)); firstErr <- err }()
+	go func() { _, err := c.Grant(first, testsupport.Request(grant.Partner, ts.URL)); firstErr <- err }()
 	time.Sleep(50 * time.Millisecond) // the first grant is in flight
 	waiter := make(chan error, 1)
-	go func() { _, err := c.Grant(context.Background(), partnerRequest(ts.URL)); waiter <- err }()
+	go func() {
+		_, err := c.Grant(context.Background(), testsupport.Request(grant.Partner, ts.URL))
+		waiter <- err
+	}()
 	time.Sleep(50 * time.Millisecond)
 	cancel()
 	if err := <-firstErr; err == nil {

@@ -12,43 +12,94 @@ import (
 	"unicode/utf8"
 )
 
-// Kind sorts failures by what the user has to do about them.
+// Kind sorts failures by where they happened.
 type Kind int
 
 const (
-	KindConfig    Kind = iota + 1 // an input is unusable; nothing was sent
+	KindConfig    Kind = iota + 1 // an input or setting is unusable; nothing was sent
 	KindTransport                 // no HTTP answer: DNS, connect, TLS, connection reset
-	KindTimeout                   // request_timeout ran out (retries included)
-	KindCanceled                  // Terraform canceled the operation
+	KindTimeout                   // the time limit ran out (retries included)
+	KindCanceled                  // the caller canceled the grant
 	KindStatus                    // the server answered with an error status
 	KindRedirect                  // the server answered 3xx; redirects are not followed
 	KindResponse                  // a 2xx answer that holds no usable token
 )
 
-// Error is every failure Grant returns. All its text is safe to show: the request's secrets are
-// redacted from anything the server sent back, and bodies are only quoted as short snippets.
-type Error struct {
-	API  API
-	Host string // token URL host
-	Kind Kind
+// Setting names the input or client setting a KindConfig error is about, so that a caller can
+// point at the place the user wrote it.
+type Setting int
 
-	Status      int    // HTTP status, when there was an answer
-	Code        string // RFC 6749 "error", when the body had one
-	Description string // RFC 6749 "error_description"
-	Snippet     string // start of a body that was not an OAuth error object
-	Location    string // redirect target host
-	Attempts    int    // requests sent, retries included
-	Message     string // what went wrong, in words, when the fields above do not say it all
-	Err         error  // the underlying cause, for errors.Is/As
+const (
+	SettingNone Setting = iota
+	SettingTokenURL
+	SettingClientID
+	SettingClientSecret
+	SettingUsername
+	SettingPassword
+	SettingCACerts
+	SettingProxy
+	SettingMaxRetries
+)
+
+// Reason says what the user most likely has to fix. The generic rules follow RFC 6749 5.2 and the
+// HTTP status; an API's quirk can override them (see API.quirk).
+type Reason int
+
+const (
+	ReasonUnknown              Reason = iota
+	ReasonBadInput                    // KindConfig: Error.Setting says which
+	ReasonTimeout                     // no answer within the time limit
+	ReasonCanceled                    // the caller gave up
+	ReasonRedirect                    // the URL points at a redirect, not at the token endpoint
+	ReasonUntrustedCertificate        // TLS: the certificate is signed by an unknown CA
+	ReasonUnreachable                 // DNS, connect, reset: the network path
+	ReasonUserCredentials             // the user's username or password
+	ReasonClientCredentials           // the client's id or secret
+	ReasonScope                       // a scope the client may not have
+	ReasonGrantNotAllowed             // the client may not use this grant type
+	ReasonAccessDenied                // the account may not use the API
+	ReasonNoEndpoint                  // 404/405: no token endpoint at the URL
+	ReasonRateLimited                 // 429 and the retries ran out
+	ReasonServerFailure               // 5xx: the server's side
+	ReasonNotATokenResponse           // a success answer that is not a token response
+	ReasonBadRequest                  // 400 invalid_request
+)
+
+// Error is every failure Grant and NewClient return. All its text is safe to show: the request's
+// secrets are redacted from anything the server sent back, and bodies are only quoted as short
+// snippets.
+type Error struct {
+	API     *API   // nil for an error of the client's own settings
+	Host    string // token URL host
+	Kind    Kind
+	Setting Setting // KindConfig: what is unusable
+
+	Status      int           // HTTP status, when there was an answer
+	Code        string        // RFC 6749 "error", when the body had one
+	Description string        // RFC 6749 "error_description"
+	Snippet     string        // start of a body that was not an OAuth error object
+	Location    string        // redirect target host
+	Attempts    int           // requests sent, retries included
+	Limit       time.Duration // KindTimeout, or a Retry-After past it: the time limit of the grant
+	RetryAfter  time.Duration // a wait the server asked for that went past Limit
+	Message     string        // what went wrong, in words, when the fields above do not say it all
+	Err         error         // the underlying cause, for errors.Is/As
 }
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s token request", e.API.Title())
-	if e.Host != "" {
-		fmt.Fprintf(&b, " to %s", e.Host)
+	switch {
+	case e.API == nil:
+		b.WriteString("invalid token client settings")
+	case e.Kind == KindConfig:
+		fmt.Fprintf(&b, "%s token request not sent", e.API.Title)
+	default:
+		fmt.Fprintf(&b, "%s token request", e.API.Title)
+		if e.Host != "" {
+			fmt.Fprintf(&b, " to %s", e.Host)
+		}
+		b.WriteString(" failed")
 	}
-	b.WriteString(" failed")
 	if e.Status != 0 {
 		fmt.Fprintf(&b, ": HTTP %d %s", e.Status, http.StatusText(e.Status))
 	}
@@ -72,54 +123,56 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// Hint says what the user should check, in terms of the provider's attribute names.
-func (e *Error) Hint() string {
+// Reason classifies the failure by what the user has to fix.
+func (e *Error) Reason() Reason {
+	if e.API != nil && e.API.quirk != nil {
+		if r := e.API.quirk(e); r != ReasonUnknown {
+			return r
+		}
+	}
 	code := strings.ToLower(e.Code)
 	switch {
 	case e.Kind == KindConfig:
-		return "Fix the configuration value named above."
+		return ReasonBadInput
 	case e.Kind == KindTimeout:
-		return "The token endpoint did not answer in time. Check that token_url is reachable from this machine, " +
-			"the proxy settings (proxy_url or HTTPS_PROXY), or raise the provider's request_timeout."
+		return ReasonTimeout
 	case e.Kind == KindCanceled:
-		return "The operation was canceled before the token endpoint answered."
+		return ReasonCanceled
 	case e.Kind == KindRedirect:
-		return fmt.Sprintf("token_url redirects to %s. Set token_url to the endpoint itself: redirects are not "+
-			"followed, so credentials are never sent to another address.", orUnknown(e.Location))
+		return ReasonRedirect
 	case e.Kind == KindTransport:
-		var verify *tls.CertificateVerificationError
-		var unknownAuthority x509.UnknownAuthorityError
-		if errors.As(e.Err, &verify) || errors.As(e.Err, &unknownAuthority) {
-			return "The server's TLS certificate is not trusted. If it is signed by a private CA, " +
-				"add that CA with the provider's ca_cert_pem."
+		if untrustedCertificate(e.Err) {
+			return ReasonUntrustedCertificate
 		}
-		return "Check token_url (host and port), DNS, the network path and proxy settings (proxy_url or HTTPS_PROXY)."
-	case code == "invalid_grant" || (e.API == Testinium && e.Status == http.StatusForbidden):
-		return "The server rejected the user's credentials. Check username and password; " +
-			"repeated failures may lock the account, so the provider does not retry them."
+		return ReasonUnreachable
+	case code == "invalid_grant":
+		return ReasonUserCredentials
 	case code == "invalid_client" || e.Status == http.StatusUnauthorized:
-		return "The server rejected the client. Check client_id and client_secret."
+		return ReasonClientCredentials
 	case code == "invalid_scope":
-		return "Check scope: ask only for scopes this client may have, separated by spaces."
+		return ReasonScope
 	case code == "unauthorized_client" || code == "unsupported_grant_type":
-		return "This client may not use this grant type. Ask the API's owner to enable it for client_id."
+		return ReasonGrantNotAllowed
 	case code == "access_denied" || e.Status == http.StatusForbidden:
-		return "The server refused access. Check the credentials and that the account is enabled for API access."
+		return ReasonAccessDenied
 	case e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed:
-		return "There is no token endpoint at token_url. Check its host and path."
+		return ReasonNoEndpoint
 	case e.Status == http.StatusTooManyRequests:
-		return "The server is rate-limiting token requests and retries ran out. Wait and run again, " +
-			"or raise max_retries or request_timeout."
+		return ReasonRateLimited
 	case e.Status >= 500:
-		return "The token endpoint failed on its side. Run again later; transient failures are retried " +
-			"up to the provider's max_retries."
+		return ReasonServerFailure
 	case e.Kind == KindResponse:
-		return "The server answered with success but no usable token. Check that token_url points at the " +
-			"token endpoint itself, not a login page or a proxy."
+		return ReasonNotATokenResponse
 	case code == "invalid_request" || e.Status == http.StatusBadRequest:
-		return "The server rejected the request. Check token_url and the error description above."
+		return ReasonBadRequest
 	}
-	return "Check the inputs and the error above."
+	return ReasonUnknown
+}
+
+func untrustedCertificate(err error) bool {
+	var verify *tls.CertificateVerificationError
+	var unknownAuthority x509.UnknownAuthorityError
+	return errors.As(err, &verify) || errors.As(err, &unknownAuthority)
 }
 
 func orUnknown(s string) string {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
+	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
 )
 
@@ -55,24 +56,24 @@ func TestFaults(t *testing.T) {
 		{name: "5 MiB body", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.FailHugeBody},
 			wantErr: "larger than 1048576 bytes", wantKind: grant.KindResponse, wantRequests: 1},
 		{name: "slow-drip body", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.FailSlowDrip},
-			wantErr: "request_timeout", wantKind: grant.KindTimeout, wantRequests: 1, minWall: timeout},
+			wantErr: "time limit", wantKind: grant.KindTimeout, wantRequests: 1, minWall: timeout},
 		{name: "302 redirect", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.FailRedirect},
 			wantErr: "elsewhere.example.invalid", wantKind: grant.KindRedirect, wantRequests: 1},
 		{name: "delay beyond the timeout", fault: tokenserver.Fault{Delay: 10 * time.Second},
-			wantErr: "request_timeout of 3s", wantKind: grant.KindTimeout, wantRequests: 1, minWall: timeout},
+			wantErr: "time limit of 3s", wantKind: grant.KindTimeout, wantRequests: 1, minWall: timeout},
 		{name: "delay within the timeout", fault: tokenserver.Fault{Delay: 300 * time.Millisecond},
 			wantRequests: 1, minWall: 300 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+			srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 			if tt.retryAfterIn > 0 {
 				tt.fault.RetryAfter = time.Now().Add(tt.retryAfterIn).UTC().Format(http.TimeFormat)
 			}
 			srv.SetFault(tokenserver.Tenn, tt.fault)
 			client := newClient(t, func(c *grant.Config) { c.Timeout = timeout })
-			req := tennRequest(ts.URL)
+			req := testsupport.Request(grant.Tenn, ts.URL)
 
 			start := time.Now()
 			tok, err := client.Grant(context.Background(), req)
@@ -90,7 +91,7 @@ func TestFaults(t *testing.T) {
 				if !strings.Contains(ge.Error(), tt.wantErr) || ge.Kind != tt.wantKind {
 					t.Errorf("error %q (kind %d), want it to contain %q (kind %d)", ge.Error(), ge.Kind, tt.wantErr, tt.wantKind)
 				}
-				assertNoSecret(t, ge.Error()+ge.Hint(), req)
+				testsupport.AssertNoSecret(t, "the error", ge.Error(), testsupport.SecretForms(req)...)
 			}
 			if n := srv.Requests(tokenserver.Tenn); n != tt.wantRequests {
 				t.Errorf("server saw %d requests, want %d", n, tt.wantRequests)
@@ -104,13 +105,13 @@ func TestFaults(t *testing.T) {
 
 // TestSelfSignedTLS: verification is always on; the server's CA through CACertPEM makes it work.
 func TestSelfSignedTLS(t *testing.T) {
-	srv, ts := tokenserver.StartTLS(t, tokenserver.DefaultConfig())
-	req := tennRequest(ts.URL)
+	srv, ts := testsupport.TokenServerTLS(t, tokenserver.DefaultConfig())
+	req := testsupport.Request(grant.Tenn, ts.URL)
 
 	_, err := newClient(t).Grant(context.Background(), req)
 	var ge *grant.Error
-	if !errors.As(err, &ge) || ge.Kind != grant.KindTransport || !strings.Contains(ge.Hint(), "ca_cert_pem") {
-		t.Fatalf("want a transport error whose hint names ca_cert_pem, got %v", err)
+	if !errors.As(err, &ge) || ge.Kind != grant.KindTransport || ge.Reason() != grant.ReasonUntrustedCertificate {
+		t.Fatalf("want a transport error for an untrusted certificate, got %v", err)
 	}
 
 	caPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw}))
@@ -133,21 +134,22 @@ func TestNewClientRejectsBadSettings(t *testing.T) {
 		"proxy credentials":  {ProxyURL: "user:s3cret@proxy"},
 	} {
 		_, err := grant.NewClient(cfg)
-		if err == nil {
-			t.Errorf("%s: NewClient accepted it", name)
+		var ge *grant.Error
+		if !errors.As(err, &ge) || ge.Kind != grant.KindConfig || ge.Setting == grant.SettingNone {
+			t.Errorf("%s: want a KindConfig error naming its setting, got %v", name, err)
 		} else if strings.Contains(err.Error(), "s3cret") {
-			t.Errorf("%s: the error quotes proxy_url, which is sensitive", name)
+			t.Errorf("%s: the error quotes the proxy URL, which is sensitive", name)
 		}
 	}
 }
 
 // TestCanceled: Terraform's cancellation ends a grant at once, as a cancellation, not a timeout.
 func TestCanceled(t *testing.T) {
-	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	srv.SetFault(tokenserver.Tenn, tokenserver.Fault{Delay: 5 * time.Second})
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	_, err := newClient(t).Grant(ctx, tennRequest(ts.URL))
+	_, err := newClient(t).Grant(ctx, testsupport.Request(grant.Tenn, ts.URL))
 	var ge *grant.Error
 	if !errors.As(err, &ge) || ge.Kind != grant.KindCanceled {
 		t.Fatalf("want KindCanceled, got %v", err)

@@ -2,7 +2,6 @@ package grant_test
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"net/http"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
+	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
 )
 
@@ -27,30 +27,7 @@ func newClient(t testing.TB, mutate ...func(*grant.Config)) *grant.Client {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(c.CloseIdleConnections)
 	return c
-}
-
-// requests are the documented credentials of each API against a server at base.
-func tennRequest(base string) grant.Request {
-	return grant.Request{API: grant.Tenn, TokenURL: tokenserver.TokenURL(base, tokenserver.Tenn),
-		ClientID: tokenserver.TennClientID, ClientSecret: tokenserver.TennClientSecret,
-		Username: tokenserver.TennUsername, Password: tokenserver.TennPassword}
-}
-
-func testiniumRequest(base string) grant.Request {
-	return grant.Request{API: grant.Testinium, TokenURL: tokenserver.TokenURL(base, tokenserver.Testinium),
-		ClientID: tokenserver.TestiniumClientID, ClientSecret: tokenserver.TestiniumClientSecret,
-		Username: tokenserver.TestiniumUsername, Password: tokenserver.TestiniumPassword}
-}
-
-func partnerRequest(base string) grant.Request {
-	return grant.Request{API: grant.Partner, TokenURL: tokenserver.TokenURL(base, tokenserver.Partner),
-		ClientID: tokenserver.PartnerClientID, ClientSecret: tokenserver.PartnerClientSecret}
-}
-
-func basic(id, secret string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))
 }
 
 // TestGrantSuccess sends each API's documented request to the strict server, then checks the
@@ -59,16 +36,16 @@ func TestGrantSuccess(t *testing.T) {
 	tests := []struct {
 		name        string
 		api         tokenserver.API
-		request     func(string) grant.Request
+		grantAPI    *grant.API
 		wantHeaders map[string]string
 		wantBody    string
 		check       func(t *testing.T, tok *grant.Token)
 	}{
 		{
-			name: "tenn", api: tokenserver.Tenn, request: tennRequest,
+			name: "tenn", api: tokenserver.Tenn, grantAPI: grant.Tenn,
 			wantHeaders: map[string]string{
 				"Content-Type":  "application/x-www-form-urlencoded",
-				"Authorization": basic(tokenserver.TennClientID, tokenserver.TennClientSecret),
+				"Authorization": testsupport.Basic(tokenserver.TennClientID, tokenserver.TennClientSecret),
 			},
 			// The docs' curl sample, --data-urlencode for --data-urlencode, in its order.
 			wantBody: "client_id=TennTesting&grant_type=password&username=testinguser%4010npay.com&password=Ttest%402S",
@@ -86,7 +63,7 @@ func TestGrantSuccess(t *testing.T) {
 			},
 		},
 		{
-			name: "testinium", api: tokenserver.Testinium, request: testiniumRequest,
+			name: "testinium", api: tokenserver.Testinium, grantAPI: grant.Testinium,
 			wantHeaders: map[string]string{
 				"Content-Type":  "application/x-www-form-urlencoded",
 				"Authorization": "Basic dGVzdGluaXVtU3VpdGVUcnVzdGVkQ2xpZW50OnRlc3Rpbml1bVN1aXRlU2VjcmV0S2V5", // the docs' sample
@@ -103,7 +80,7 @@ func TestGrantSuccess(t *testing.T) {
 			},
 		},
 		{
-			name: "partner", api: tokenserver.Partner, request: partnerRequest,
+			name: "partner", api: tokenserver.Partner, grantAPI: grant.Partner,
 			wantHeaders: map[string]string{"Content-Type": "application/json", "Accept": "application/json"},
 			wantBody:    `{"grant_type":"client_credentials","client_id":"partner-client","client_secret":"partner-secret"}`,
 			check: func(t *testing.T, tok *grant.Token) {
@@ -120,8 +97,8 @@ func TestGrantSuccess(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
-			tok, err := newClient(t).Grant(context.Background(), tt.request(ts.URL))
+			srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+			tok, err := newClient(t).Grant(context.Background(), testsupport.Request(tt.grantAPI, ts.URL))
 			if err != nil {
 				t.Fatalf("grant failed: %v", err)
 			}
@@ -152,74 +129,69 @@ func TestGrantSuccess(t *testing.T) {
 	}
 }
 
-// TestGrantRejected covers each documented error: the status and OAuth code reach the typed
-// error, nothing is retried, and no secret is in the message.
+// TestGrantRejected covers the rejections every API documents: the status and OAuth code reach
+// the typed error, the reason names what to fix, nothing is retried (a wrong password repeated
+// locks accounts), and no secret is in the message.
 func TestGrantRejected(t *testing.T) {
-	tests := []struct {
+	type rejection struct {
 		name       string
-		api        tokenserver.API
-		request    func(string) grant.Request
 		mutate     func(*grant.Request)
-		wantStatus int
-		wantCode   string
-		wantHint   string
-	}{
-		{"tenn wrong password", tokenserver.Tenn, tennRequest, func(r *grant.Request) { r.Password = "wrong-password-1" },
-			400, "invalid_grant", "username and password"},
-		{"tenn unknown user", tokenserver.Tenn, tennRequest, func(r *grant.Request) { r.Username = "nobody@example.com" },
-			400, "invalid_grant", "username and password"},
-		{"tenn wrong client secret", tokenserver.Tenn, tennRequest, func(r *grant.Request) { r.ClientSecret = "wrong-secret-1" },
-			401, "invalid_client", "client_id and client_secret"},
-		{"tenn unknown scope", tokenserver.Tenn, tennRequest, func(r *grant.Request) { r.Scope = "openid Tenn.Nothing" },
-			400, "invalid_scope", "scope"},
-		{"testinium wrong password", tokenserver.Testinium, testiniumRequest, func(r *grant.Request) { r.Password = "wrong-password-1" },
-			403, "access_denied", "username and password"},
-		{"testinium wrong client", tokenserver.Testinium, testiniumRequest, func(r *grant.Request) { r.ClientSecret = "wrong-secret-1" },
-			401, "invalid_client", "client_id and client_secret"},
-		{"partner wrong secret", tokenserver.Partner, partnerRequest, func(r *grant.Request) { r.ClientSecret = "wrong-secret-1" },
-			401, "invalid_client", "client_id and client_secret"},
-		{"partner unknown client", tokenserver.Partner, partnerRequest, func(r *grant.Request) { r.ClientID = "someone-else" },
-			401, "invalid_client", "client_id and client_secret"},
+		wantReason grant.Reason
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
-			req := tt.request(ts.URL)
-			tt.mutate(&req)
-			_, err := newClient(t).Grant(context.Background(), req)
-			var ge *grant.Error
-			if !errors.As(err, &ge) {
-				t.Fatalf("want *grant.Error, got %T %v", err, err)
-			}
-			if ge.Status != tt.wantStatus || ge.Code != tt.wantCode || ge.Kind != grant.KindStatus {
-				t.Errorf("got status %d code %q kind %d, want %d %q", ge.Status, ge.Code, ge.Kind, tt.wantStatus, tt.wantCode)
-			}
-			if !strings.Contains(ge.Hint(), tt.wantHint) {
-				t.Errorf("hint %q does not mention %q", ge.Hint(), tt.wantHint)
-			}
-			// A rejected login is never repeated: retrying a wrong password locks accounts.
-			if n := srv.Requests(tt.api); n != 1 {
-				t.Errorf("server saw %d requests, want exactly 1", n)
-			}
-			assertNoSecret(t, ge.Error()+ge.Hint(), req)
-		})
+	for _, server := range tokenserver.APIs {
+		api := grant.Lookup(string(server))
+		rejections := []rejection{
+			{"wrong client secret", func(r *grant.Request) { r.ClientSecret = "wrong-secret-1" }, grant.ReasonClientCredentials},
+			{"unknown client", func(r *grant.Request) { r.ClientID = "someone-else" }, grant.ReasonClientCredentials},
+		}
+		if api.NeedsUser {
+			rejections = append(rejections,
+				rejection{"wrong password", func(r *grant.Request) { r.Password = "wrong-password-1" }, grant.ReasonUserCredentials},
+				rejection{"unknown user", func(r *grant.Request) { r.Username = "nobody@example.com" }, grant.ReasonUserCredentials})
+		}
+		if api == grant.Tenn { // the only API whose server checks the scope list
+			rejections = append(rejections,
+				rejection{"unknown scope", func(r *grant.Request) { r.Scope = "openid Tenn.Nothing" }, grant.ReasonScope})
+		}
+		for _, rj := range rejections {
+			t.Run(api.Name+" "+rj.name, func(t *testing.T) {
+				srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+				req := testsupport.Request(api, ts.URL)
+				rj.mutate(&req)
+				_, err := newClient(t).Grant(context.Background(), req)
+				var ge *grant.Error
+				if !errors.As(err, &ge) {
+					t.Fatalf("want *grant.Error, got %T %v", err, err)
+				}
+				if ge.Kind != grant.KindStatus || ge.Status < 400 || ge.Status > 499 || ge.Code == "" {
+					t.Errorf("got kind %d status %d code %q, want a 4xx status error with an OAuth code", ge.Kind, ge.Status, ge.Code)
+				}
+				if ge.Reason() != rj.wantReason {
+					t.Errorf("reason %d, want %d (status %d, code %q)", ge.Reason(), rj.wantReason, ge.Status, ge.Code)
+				}
+				if n := srv.Requests(server); n != 1 {
+					t.Errorf("server saw %d requests, want exactly 1", n)
+				}
+				testsupport.AssertNoSecret(t, "the error", ge.Error(), testsupport.SecretForms(req)...)
+			})
+		}
 	}
 }
 
 // TestGrantRejectsBadInput: nothing is sent for a request that cannot be right.
 func TestGrantRejectsBadInput(t *testing.T) {
-	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	bad := map[string]func(*grant.Request){
 		"plain http to a remote host": func(r *grant.Request) { r.TokenURL = "http://auth.example.com/connect/token" },
 		"credentials in the URL":      func(r *grant.Request) { r.TokenURL = "https://u:p@auth.example.com/connect/token" },
 		"relative URL":                func(r *grant.Request) { r.TokenURL = "/connect/token" },
 		"no password":                 func(r *grant.Request) { r.Password = "" },
 		"no client secret":            func(r *grant.Request) { r.ClientSecret = "" },
-		"unknown API":                 func(r *grant.Request) { r.API = "nope" },
+		"no API":                      func(r *grant.Request) { r.API = nil },
 	}
 	for name, mutate := range bad {
 		t.Run(name, func(t *testing.T) {
-			req := tennRequest(ts.URL)
+			req := testsupport.Request(grant.Tenn, ts.URL)
 			mutate(&req)
 			_, err := newClient(t).Grant(context.Background(), req)
 			var ge *grant.Error
@@ -248,16 +220,6 @@ func TestCheckTokenURL(t *testing.T) {
 	} {
 		if err := grant.CheckTokenURL(bad); err == nil {
 			t.Errorf("CheckTokenURL(%q) = nil, want an error", bad)
-		}
-	}
-}
-
-// assertNoSecret fails if any credential of req appears in text, without printing it.
-func assertNoSecret(t *testing.T, text string, req grant.Request) {
-	t.Helper()
-	for i, s := range req.Secrets() {
-		if strings.Contains(text, s) {
-			t.Errorf("secret #%d of the request (of %d: client secret, password, Basic credentials) appears in the error text", i+1, len(req.Secrets()))
 		}
 	}
 }

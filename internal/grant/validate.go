@@ -16,7 +16,7 @@ func CheckTokenURL(raw string) error {
 		return fmt.Errorf("%q is not an absolute URL like https://auth.example.com/oauth/token", raw)
 	}
 	if u.User != nil {
-		return fmt.Errorf("the URL must not hold credentials (user:password@); use client_id and client_secret")
+		return fmt.Errorf("the URL must not hold credentials (user:password@); give the client and user as their own inputs")
 	}
 	if u.Fragment != "" {
 		return fmt.Errorf("the URL must not have a #fragment")
@@ -43,23 +43,27 @@ func IsLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// validate checks what every API needs before anything is sent. The provider has already given
+// validate checks what the API needs before anything is sent. The provider has already given
 // each missing input an attribute error; this guards direct callers of the package.
 func (r Request) validate() error {
-	fail := func(msg string) error { return &Error{API: r.API, Kind: KindConfig, Message: msg} }
-	switch r.API {
-	case Tenn, Testinium, Partner:
-	default:
-		return fail(fmt.Sprintf("unknown API %q", r.API))
+	if r.API == nil {
+		return &Error{Kind: KindConfig, Message: "the request names no API"}
+	}
+	fail := func(s Setting, msg string) error {
+		return &Error{API: r.API, Kind: KindConfig, Setting: s, Message: msg}
 	}
 	if err := CheckTokenURL(r.TokenURL); err != nil {
-		return fail("token_url: " + err.Error())
+		return fail(SettingTokenURL, "the token URL: "+err.Error())
 	}
-	if r.ClientID == "" || r.ClientSecret == "" {
-		return fail("client_id and client_secret are required")
-	}
-	if r.API != Partner && (r.Username == "" || r.Password == "") {
-		return fail("username and password are required")
+	switch {
+	case r.ClientID == "":
+		return fail(SettingClientID, "the client ID is required")
+	case r.ClientSecret == "":
+		return fail(SettingClientSecret, "the client secret is required")
+	case r.API.NeedsUser && r.Username == "":
+		return fail(SettingUsername, "the username is required for a password grant")
+	case r.API.NeedsUser && r.Password == "":
+		return fail(SettingPassword, "the password is required for a password grant")
 	}
 	return nil
 }

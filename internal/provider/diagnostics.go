@@ -3,29 +3,115 @@ package provider
 import (
 	"errors"
 	"strconv"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
 )
 
-// grantErrorDiagnostic turns a grant failure into a diagnostic: a summary with the API, status
-// and OAuth error; then what to check; then the error itself. Grant errors hold no secret.
-func grantErrorDiagnostic(t tokenType, err error) diag.Diagnostic {
+// This file turns grant's typed errors into what a Terraform user reads: a summary with the API,
+// the HTTP status and the OAuth error; then what to check, in the provider's attribute names;
+// then the error itself. Grant errors hold no secret.
+
+// settingAttributes names the attribute behind each grant.Setting.
+var settingAttributes = map[grant.Setting]string{
+	grant.SettingTokenURL:     "token_url",
+	grant.SettingClientID:     "client_id",
+	grant.SettingClientSecret: "client_secret",
+	grant.SettingUsername:     "username",
+	grant.SettingPassword:     "password",
+	grant.SettingCACerts:      "ca_cert_pem",
+	grant.SettingProxy:        "proxy_url",
+	grant.SettingMaxRetries:   "max_retries",
+}
+
+// grantErrorDiagnostic is the diagnostic for a failed grant of type t.
+func (t tokenType) grantErrorDiagnostic(err error) diag.Diagnostic {
 	var ge *grant.Error
 	if !errors.As(err, &ge) {
-		return diag.NewErrorDiagnostic(t.api.Title()+" token request failed", err.Error())
+		return diag.NewErrorDiagnostic(t.api.Title+" token request failed", err.Error())
 	}
-	summary := ge.API.Title() + " token request failed"
+	if attribute, ok := settingAttributes[ge.Setting]; ok && ge.Kind == grant.KindConfig {
+		return diag.NewAttributeErrorDiagnostic(path.Root(attribute), "Invalid "+attribute, ge.Error())
+	}
+	return diag.NewErrorDiagnostic(summary(ge), hint(ge)+"\n\n"+ge.Error())
+}
+
+// clientErrorDiagnostic is the diagnostic for provider settings grant.NewClient refused.
+func clientErrorDiagnostic(err error) diag.Diagnostic {
+	var ge *grant.Error
+	if errors.As(err, &ge) {
+		if attribute, ok := settingAttributes[ge.Setting]; ok {
+			return diag.NewAttributeErrorDiagnostic(path.Root(attribute), "Invalid "+attribute,
+				attribute+" (or "+settingEnvPrefix+strings.ToUpper(attribute)+"): "+ge.Message+".")
+		}
+	}
+	return diag.NewErrorDiagnostic("Invalid provider configuration", err.Error())
+}
+
+func summary(e *grant.Error) string {
+	s := e.API.Title + " token request failed"
 	switch {
-	case ge.Status != 0 && ge.Code != "":
-		summary += ": HTTP " + strconv.Itoa(ge.Status) + " " + ge.Code
-	case ge.Status != 0:
-		summary += ": HTTP " + strconv.Itoa(ge.Status)
-	case ge.Kind == grant.KindTimeout:
-		summary += ": timed out"
-	case ge.Kind == grant.KindTransport:
-		summary += ": no answer from " + ge.Host
+	case e.Status != 0 && e.Code != "":
+		s += ": HTTP " + strconv.Itoa(e.Status) + " " + e.Code
+	case e.Status != 0:
+		s += ": HTTP " + strconv.Itoa(e.Status)
+	case e.Kind == grant.KindTimeout:
+		s += ": timed out"
+	case e.Kind == grant.KindTransport:
+		s += ": no answer from " + e.Host
 	}
-	return diag.NewErrorDiagnostic(summary, ge.Hint()+"\n\n"+ge.Error())
+	return s
+}
+
+// hint says what the user should check, by the reason grant found.
+func hint(e *grant.Error) string {
+	switch e.Reason() {
+	case grant.ReasonBadInput:
+		return "Fix the configuration value named below."
+	case grant.ReasonTimeout:
+		return "The token endpoint did not answer in time. Check that token_url is reachable from this machine, " +
+			"the proxy settings (proxy_url or HTTPS_PROXY), or raise the provider's request_timeout."
+	case grant.ReasonCanceled:
+		return "The operation was canceled before the token endpoint answered."
+	case grant.ReasonRedirect:
+		where := e.Location
+		if where == "" {
+			where = "another address"
+		}
+		return "token_url redirects to " + where + ". Set token_url to the endpoint itself: redirects are not " +
+			"followed, so credentials are never sent to another address."
+	case grant.ReasonUntrustedCertificate:
+		return "The server's TLS certificate is not trusted. If it is signed by a private CA, " +
+			"add that CA with the provider's ca_cert_pem."
+	case grant.ReasonUnreachable:
+		return "Check token_url (host and port), DNS, the network path and proxy settings (proxy_url or HTTPS_PROXY)."
+	case grant.ReasonUserCredentials:
+		return "The server rejected the user's credentials. Check username and password; " +
+			"repeated failures may lock the account, so the provider does not retry them."
+	case grant.ReasonClientCredentials:
+		return "The server rejected the client. Check client_id and client_secret."
+	case grant.ReasonScope:
+		return "Check scope: ask only for scopes this client may have, separated by spaces."
+	case grant.ReasonGrantNotAllowed:
+		return "This client may not use this grant type. Ask the API's owner to enable it for client_id."
+	case grant.ReasonAccessDenied:
+		return "The server refused access. Check the credentials and that the account is enabled for API access."
+	case grant.ReasonNoEndpoint:
+		return "There is no token endpoint at token_url. Check its host and path."
+	case grant.ReasonRateLimited:
+		return "The server is rate-limiting token requests and retries ran out. Wait and run again, " +
+			"or raise the provider's max_retries or request_timeout."
+	case grant.ReasonServerFailure:
+		return "The token endpoint failed on its side. Run again later; transient failures are retried " +
+			"up to the provider's max_retries within its request_timeout."
+	case grant.ReasonNotATokenResponse:
+		return "The server answered with success but no usable token. Check that token_url points at the " +
+			"token endpoint itself, not a login page or a proxy."
+	case grant.ReasonBadRequest:
+		return "The server rejected the request. Check token_url and the server's error description below."
+	}
+	return "Check the inputs and the error below."
 }

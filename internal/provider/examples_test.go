@@ -1,20 +1,21 @@
 package provider
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-exec/tfexec"
+	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
+
+	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 )
 
 // The examples under examples/ are what tfplugindocs puts on the registry pages (scripts/docs.sh).
@@ -36,8 +37,8 @@ var examplesOwnSources = map[string]bool{
 var examplesSourceRE = regexp.MustCompile(`(?m)^\s*source\s*=\s*"([^"]*)"`)
 
 func TestExamples(t *testing.T) {
-	terraform := examplesTerraform(t)
-	root := examplesRepoRoot(t)
+	terraform := testsupport.TerraformPath(t)
+	root := testsupport.RepoRoot()
 	dirs := examplesDirs(t, filepath.Join(root, "examples"))
 
 	var validate []string
@@ -49,56 +50,55 @@ func TestExamples(t *testing.T) {
 	if len(validate) == 0 {
 		t.Fatal("no example directory needs only this provider; expected at least examples/provider")
 	}
-
 	// One build for every directory, served through dev_overrides: validate then needs no init.
-	binDir := t.TempDir()
-	build := exec.Command("go", "build", "-o", filepath.Join(binDir, "terraform-provider-authtoken"), ".")
-	build.Dir = root
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build of the provider failed: %v\n%s", err, out)
-	}
-	cliConfig := filepath.Join(t.TempDir(), "terraform.rc")
-	examplesWrite(t, cliConfig, fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "registry.terraform.io/authtoken/authtoken" = %[1]q
-    "registry.opentofu.org/authtoken/authtoken" = %[1]q
-  }
-  direct {}
-}
-`, binDir))
+	cliConfig := testsupport.DevOverridesConfig(t, t.TempDir())
 
 	for _, dir := range dirs {
 		rel, _ := filepath.Rel(root, dir)
 		needsOnlyThis := examplesNeedsOnlyThisProvider(t, dir)
 		t.Run(filepath.ToSlash(rel), func(t *testing.T) {
 			t.Parallel()
-			env := []string{
-				"TF_CLI_CONFIG_FILE=" + cliConfig,
-				"TF_DATA_DIR=" + t.TempDir(), // nothing is written into examples/
-				"CHECKPOINT_DISABLE=1",
-				"TF_IN_AUTOMATION=1",
+			tf, err := tfexec.NewTerraform(dir, terraform)
+			if err != nil {
+				t.Fatal(err)
 			}
-			if out, err := examplesRun(dir, env, terraform, "fmt", "-check", "-diff", "-no-color"); err != nil {
-				t.Errorf("%s is not formatted (run `terraform fmt -recursive examples` or make docs): terraform fmt -check: %v\n%s", rel, err, out)
+			env := tfexec.CleanEnv(envMap())
+			env["TF_CLI_CONFIG_FILE"] = cliConfig
+			env["TF_DATA_DIR"] = t.TempDir() // nothing is written into examples/
+			if err := tf.SetEnv(env); err != nil {
+				t.Fatal(err)
+			}
+			ok, files, err := tf.FormatCheck(context.Background())
+			if err != nil || !ok {
+				t.Errorf("%s is not formatted (run `terraform fmt -recursive examples` or make docs): %v %v", rel, files, err)
 			}
 			if !needsOnlyThis {
 				t.Logf("%s needs providers other than authtoken/authtoken: checked with terraform fmt only", rel)
 				return
 			}
-			out, err := examplesRun(dir, env, terraform, "validate", "-json", "-no-color")
+			out, err := tf.Validate(context.Background())
 			if problems := examplesValidateProblems(out, err); len(problems) > 0 {
-				// Run it again for the human-readable output.
-				text, _ := examplesRun(dir, env, terraform, "validate", "-no-color")
-				t.Errorf("terraform validate in %s:\n  %s\n\nterraform's output:\n%s", rel, strings.Join(problems, "\n  "), text)
+				t.Errorf("terraform validate in %s:\n  %s", rel, strings.Join(problems, "\n  "))
 			}
 		})
 	}
 }
 
+// envMap is the test process's environment as a map, for tfexec.
+func envMap() map[string]string {
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	return env
+}
+
 // TestExamplesAndDocsCoverEveryType checks that every token type has its examples and pages, and
 // that the pages name every environment variable; scripts/docs.sh (make docs) regenerates them.
 func TestExamplesAndDocsCoverEveryType(t *testing.T) {
-	root := examplesRepoRoot(t)
+	root := testsupport.RepoRoot()
 	read := func(rel string) string {
 		t.Helper()
 		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(rel)))
@@ -155,31 +155,6 @@ func TestExamplesAndDocsCoverEveryType(t *testing.T) {
 	}
 }
 
-// examplesTerraform returns the terraform (or tofu) binary the acceptance tests use, or skips.
-func examplesTerraform(t *testing.T) string {
-	t.Helper()
-	if bin := os.Getenv("TF_ACC_TERRAFORM_PATH"); bin != "" {
-		return bin
-	}
-	bin, err := exec.LookPath("terraform")
-	if err != nil {
-		t.Skip("skipping the example checks: terraform is not on PATH and TF_ACC_TERRAFORM_PATH is not set")
-	}
-	return bin
-}
-
-func examplesRepoRoot(t *testing.T) string {
-	t.Helper()
-	root, err := filepath.Abs(filepath.Join("..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Fatalf("repository root not found: %v", err)
-	}
-	return root
-}
-
 // examplesDirs lists every directory under examples/ that holds .tf files, skipping hidden ones
 // such as .terraform.
 func examplesDirs(t *testing.T, examples string) []string {
@@ -234,43 +209,18 @@ func examplesNeedsOnlyThisProvider(t *testing.T, dir string) bool {
 	return true
 }
 
-func examplesRun(dir string, env []string, terraform string, args ...string) (string, error) {
-	var out bytes.Buffer
-	cmd := exec.Command(terraform, args...)
-	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, &out, &out
-	cmd.Env = append(os.Environ(), env...)
-	err := cmd.Run()
-	return out.String(), err
-}
-
 // examplesValidateProblems turns `terraform validate -json` output into one line per problem:
 // every error and every warning except the dev_overrides one.
-func examplesValidateProblems(out string, runErr error) []string {
-	var result struct {
-		Valid       bool `json:"valid"`
-		Diagnostics []struct {
-			Severity string `json:"severity"`
-			Summary  string `json:"summary"`
-			Detail   string `json:"detail"`
-			Range    *struct {
-				Filename string `json:"filename"`
-				Start    struct {
-					Line int `json:"line"`
-				} `json:"start"`
-			} `json:"range"`
-		} `json:"diagnostics"`
-	}
-	// Terraform may print other lines (such as CLI config warnings) before the JSON.
-	start := strings.Index(out, "{")
-	if start < 0 || json.Unmarshal([]byte(out[start:]), &result) != nil {
-		return []string{fmt.Sprintf("could not read terraform's JSON output (exit: %v)", runErr)}
+func examplesValidateProblems(out *tfjson.ValidateOutput, runErr error) []string {
+	if runErr != nil || out == nil {
+		return []string{fmt.Sprintf("terraform validate failed: %v", runErr)}
 	}
 	var problems []string
-	if !result.Valid || runErr != nil {
-		problems = append(problems, fmt.Sprintf("the configuration is not valid (exit: %v)", runErr))
+	if !out.Valid {
+		problems = append(problems, "the configuration is not valid")
 	}
-	for _, d := range result.Diagnostics {
-		if d.Severity == "warning" && d.Summary == examplesDevOverrideWarning {
+	for _, d := range out.Diagnostics {
+		if d.Severity == tfjson.DiagnosticSeverityWarning && d.Summary == examplesDevOverrideWarning {
 			continue
 		}
 		where := ""
@@ -280,11 +230,4 @@ func examplesValidateProblems(out string, runErr error) []string {
 		problems = append(problems, fmt.Sprintf("%s: %s%s: %s", d.Severity, d.Summary, where, d.Detail))
 	}
 	return problems
-}
-
-func examplesWrite(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -1,103 +1,75 @@
-package provider_test
+package provider
 
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/base64"
-	"encoding/json"
-	"fmt"
-	"net/url"
+	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/hashicorp/terraform-exec/tfexec"
+
+	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
+
+	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
 )
 
-// The secret-leak test drives the terraform binary itself, with TF_LOG=trace, a saved plan file
-// and a built provider binary, so that it can scan every byte Terraform and the provider write.
+// The secret-leak tests drive the terraform binary itself (terraform-exec), with TF_LOG=trace, a
+// saved plan file and a built provider binary, so that they can scan every byte Terraform and the
+// provider write.
 
-var (
-	buildOnce   sync.Once
-	builtDir    string
-	errBuilding error
-)
-
-// providerDir builds the provider binary once per test run and returns its directory.
-func providerDir(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		builtDir, errBuilding = os.MkdirTemp("", "authtoken-provider") //nolint:usetesting // shared by every test of the run
-		if errBuilding != nil {
-			return
-		}
-		out, err := exec.Command("go", "build", "-o", filepath.Join(builtDir, "terraform-provider-authtoken"),
-			"github.com/authtoken/terraform-provider-authtoken").CombinedOutput()
-		if err != nil {
-			errBuilding = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if errBuilding != nil {
-		t.Fatal(errBuilding)
-	}
-	return builtDir
-}
-
-// terraformRun is a working directory whose terraform uses the freshly built provider.
-type terraformRun struct {
+// leakRun is a terraform working directory whose every output is kept for the scan.
+type leakRun struct {
 	t       *testing.T
-	dir     string
-	env     []string
+	tf      *tfexec.Terraform
+	env     map[string]string
 	outputs map[string][]byte // everything written, by a name for failure messages
 }
 
-func newTerraformRun(t *testing.T, config string, env ...string) *terraformRun {
+func newLeakRun(t *testing.T, config string, env map[string]string) *leakRun {
 	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("set TF_ACC=1 to run tests that drive the terraform binary")
-	}
-	dir := t.TempDir()
-	cli := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"authtoken/authtoken\" = %q\n  }\n  direct {}\n}\n", providerDir(t))
-	write(t, filepath.Join(dir, "terraform.rc"), cli)
-	write(t, filepath.Join(dir, "main.tf"), config)
-	return &terraformRun{t: t, dir: dir, outputs: map[string][]byte{}, env: append([]string{
-		"TF_CLI_CONFIG_FILE=" + filepath.Join(dir, "terraform.rc"),
-		"CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_LOG=trace",
-	}, env...)}
+	return &leakRun{t: t, tf: testsupport.Terraform(t, config, env), env: env, outputs: map[string][]byte{}}
 }
 
 // run runs one terraform command with its own trace log and keeps all it wrote.
-func (r *terraformRun) run(name string, wantSuccess bool, args ...string) {
+func (r *leakRun) run(name string, wantSuccess bool, command func(context.Context) error) {
 	r.t.Helper()
-	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if bin == "" {
-		bin = "terraform"
-	}
 	var stdout, stderr bytes.Buffer
-	logPath := filepath.Join(r.dir, name+".log")
-	cmd := exec.Command(bin, args...)
-	cmd.Dir, cmd.Stdout, cmd.Stderr = r.dir, &stdout, &stderr
-	cmd.Env = append(append(os.Environ(), r.env...), "TF_LOG_PATH="+logPath)
-	err := cmd.Run()
+	logPath := filepath.Join(r.tf.WorkingDir(), name+".log")
+	r.tf.SetStdout(&stdout)
+	r.tf.SetStderr(&stderr)
+	if err := r.tf.SetLog("TRACE"); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := r.tf.SetLogPath(logPath); err != nil {
+		r.t.Fatal(err)
+	}
+	err := command(context.Background())
 	r.outputs[name+" stdout"], r.outputs[name+" stderr"] = stdout.Bytes(), stderr.Bytes()
 	if log, readErr := os.ReadFile(logPath); readErr == nil {
 		r.outputs[name+" log"] = log
 	}
 	if (err == nil) != wantSuccess {
 		// Terraform's own output masks sensitive values; the scan below checks that it does.
-		r.t.Fatalf("terraform %s: error %v, want success %v\nstdout:\n%s\nstderr:\n%s", name, err, wantSuccess,
-			r.redacted(stdout.String()), r.redacted(stderr.String()))
+		r.t.Fatalf("terraform %s: error %v, want success %v\nstdout:\n%s\nstderr:\n%s", name, r.redacted(errString(err)),
+			wantSuccess, r.redacted(stdout.String()), r.redacted(stderr.String()))
 	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "none"
+	}
+	return err.Error()
 }
 
 // redacted hides the credentials this run put in the environment, so that a failure message
 // cannot print one even if Terraform did.
-func (r *terraformRun) redacted(s string) string {
-	for _, kv := range r.env {
-		name, value, _ := strings.Cut(kv, "=")
+func (r *leakRun) redacted(s string) string {
+	for name, value := range r.env {
 		if value != "" && (strings.HasSuffix(name, "_PASSWORD") || strings.HasSuffix(name, "_SECRET")) {
 			s = strings.ReplaceAll(s, value, "<"+name+">")
 		}
@@ -106,9 +78,9 @@ func (r *terraformRun) redacted(s string) string {
 }
 
 // addFile keeps a file of the working directory; plan files are zip archives, kept member by member.
-func (r *terraformRun) addFile(name string) {
+func (r *leakRun) addFile(name string) {
 	r.t.Helper()
-	data, err := os.ReadFile(filepath.Join(r.dir, name))
+	data, err := os.ReadFile(filepath.Join(r.tf.WorkingDir(), name))
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -141,7 +113,7 @@ type secret struct {
 
 // scan fails the test for every secret found outside where it is allowed, naming the secret by
 // its label and the place by output name and offset, never printing the value.
-func (r *terraformRun) scan(secrets []secret) {
+func (r *leakRun) scan(secrets []secret) {
 	r.t.Helper()
 	scanned := 0
 	for name, data := range r.outputs {
@@ -151,75 +123,63 @@ func (r *terraformRun) scan(secrets []secret) {
 				continue
 			}
 			if i := bytes.Index(data, []byte(s.value)); i >= 0 {
-				r.t.Errorf("%s found in %q at byte %d", s.label, name, i)
+				r.t.Errorf("%s found in %s at byte %d (value withheld)", s.label, name, i)
 			}
 		}
 	}
-	r.t.Logf("scanned %d bytes in %d outputs for %d secrets", scanned, len(r.outputs), len(secrets))
+	r.t.Logf("scanned %d bytes in %d outputs for %d secret values", scanned, len(r.outputs), len(secrets))
 }
 
-// credentialSecrets are an API's credentials in every form a request carries them.
-func credentialSecrets(api, id, clientSecret, password string) []secret {
-	out := []secret{
-		{label: api + " client secret", value: clientSecret},
-		{label: api + " client secret, form-encoded", value: url.QueryEscape(clientSecret)},
-		{label: api + " Basic credentials", value: base64.StdEncoding.EncodeToString([]byte(id + ":" + clientSecret))},
+// credentialSecrets are a type's test credentials in every form a request carries or a server
+// may echo them.
+func credentialSecrets(tt tokenType, base string, mutate func(*grant.Request)) []secret {
+	req := testsupport.Request(tt.api, base)
+	if mutate != nil {
+		mutate(&req)
 	}
-	if password != "" {
-		out = append(out,
-			secret{label: api + " password", value: password},
-			secret{label: api + " password, form-encoded", value: url.QueryEscape(password)})
+	var out []secret
+	for _, v := range testsupport.SecretForms(req) {
+		out = append(out, secret{label: tt.name + " credential", value: v})
 	}
 	return out
 }
 
-func credentialsEnv(c apiCase) []string {
-	var env []string
-	for attr, v := range c.inputs {
-		env = append(env, c.env+"_"+strings.ToUpper(attr)+"="+v)
-	}
-	return env
-}
-
-func write(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// TestAccNoSecretLeaks runs plan (saved to a file) and apply for all six types with TF_LOG=trace,
-// then scans stdout, stderr, the trace logs, the state and every member of the plan file for
-// every credential and every token the server issued. The only place a secret may be is the
-// data sources' own sensitive results, in state and the state snapshots inside the plan file.
+// TestAccNoSecretLeaks runs plan (saved to a file) and apply for every type in both kinds with
+// TF_LOG=trace, then scans stdout, stderr, the trace logs, the state and every member of the plan
+// file for every credential and every token the server issued. The only place a secret may be is
+// the data sources' own sensitive results, in state and the state snapshots inside the plan file.
 func TestAccNoSecretLeaks(t *testing.T) {
-	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
-	cases := apiCases(ts.URL)
+	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	// Credentials come from the environment, as in a pipeline: a literal in a .tf file would be
 	// copied into the plan file's configuration snapshot by design.
-	var env []string
-	config := "provider \"authtoken\" {\n  reuse_tokens = false\n}\n" // one request per block
-	for _, name := range []string{"tenn_token", "testinium_token", "partner_token"} {
-		env = append(env, credentialsEnv(cases[name])...)
-		config += block("ephemeral", name, "leak", nil, "provider = authtoken") +
-			block("data", name, "leak", nil, "provider = authtoken")
+	env := map[string]string{}
+	config := "terraform {\n  required_providers {\n    authtoken = { source = \"authtoken/authtoken\" }\n  }\n}\n" +
+		"provider \"authtoken\" {\n  reuse_tokens = false\n}\n" // one request per block
+	for _, tt := range tokenTypes() {
+		for k, v := range tt.testEnv(ts.URL) {
+			env[k] = v
+		}
+		config += block("ephemeral", tt.name, "leak", nil, "provider = authtoken") +
+			block("data", tt.name, "leak", nil, "provider = authtoken")
 	}
-	config = "terraform {\n  required_providers {\n    authtoken = { source = \"authtoken/authtoken\" }\n  }\n}\n" + config
 
-	r := newTerraformRun(t, config, env...)
-	r.run("plan", true, "plan", "-input=false", "-out=tfplan")
-	r.run("apply", true, "apply", "-input=false", "tfplan")
+	r := newLeakRun(t, config, env)
+	r.run("plan", true, func(ctx context.Context) error {
+		_, err := r.tf.Plan(ctx, tfexec.Out("tfplan"))
+		return err
+	})
+	r.run("apply", true, func(ctx context.Context) error { return r.tf.Apply(ctx, tfexec.DirOrPlan("tfplan")) })
 	r.addFile("tfplan")
 	r.addFile("terraform.tfstate")
 
-	// Each block was opened or read: ephemeral in plan and apply, data sources in plan.
-	for _, c := range cases {
-		if n := srv.Requests(c.api); n < 3 {
-			t.Errorf("%s: the server saw %d requests, want at least 3 (ephemeral at plan and apply, data source at plan)", c.api, n)
+	// Each block was opened or read at least once.
+	for _, tt := range tokenTypes() {
+		if n := srv.Requests(tt.server()); n < 2 {
+			t.Errorf("%s: the server saw %d requests, want at least 2 (the ephemeral and the data source block)", tt.name, n)
 		}
 	}
 
-	dataTokens := dataSourceTokens(t, r.outputs["terraform.tfstate"])
+	dataTokens := dataSourceTokens(t, r.tf)
 	inState := func(name string) bool {
 		return name == "terraform.tfstate" || strings.HasPrefix(name, "tfplan!tfstate")
 	}
@@ -231,24 +191,27 @@ func TestAccNoSecretLeaks(t *testing.T) {
 		}
 		secrets = append(secrets, s)
 	}
-	if len(dataTokens) < 4 { // 3 access tokens and Testinium's refresh token
-		t.Errorf("found %d data-source tokens in state, want at least 4", len(dataTokens))
+	if len(dataTokens) < len(tokenTypes())+1 { // every access token and Testinium's refresh token
+		t.Errorf("found %d data-source tokens in state, want at least %d", len(dataTokens), len(tokenTypes())+1)
 	}
-	for _, c := range cases {
-		secrets = append(secrets, credentialSecrets(string(c.api), c.inputs["client_id"], c.inputs["client_secret"], c.inputs["password"])...)
+	for _, tt := range tokenTypes() {
+		secrets = append(secrets, credentialSecrets(tt, ts.URL, nil)...)
 	}
 	r.scan(secrets)
 }
 
 // TestAccNoSecretLeaksOnFailure: a rejected login leaks nothing either, and costs one request.
 func TestAccNoSecretLeaksOnFailure(t *testing.T) {
-	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
-	c := apiCases(ts.URL)["tenn_token"]
+	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	const wrongPassword = "Wr0ng-Passw0rd!"
-	env := append(credentialsEnv(c), "TENN_PASSWORD="+wrongPassword)
-	r := newTerraformRun(t, "terraform {\n  required_providers {\n    tenn = { source = \"authtoken/authtoken\" }\n  }\n}\n"+
-		block("ephemeral", "tenn_token", "leak", nil), env...)
-	r.run("plan", false, "plan", "-input=false", "-out=tfplan")
+	env := tennToken.testEnv(ts.URL)
+	env["TENN_PASSWORD"] = wrongPassword
+	r := newLeakRun(t, "terraform {\n  required_providers {\n    tenn = { source = \"authtoken/authtoken\" }\n  }\n}\n"+
+		block("ephemeral", "tenn_token", "leak", nil), env)
+	r.run("plan", false, func(ctx context.Context) error {
+		_, err := r.tf.Plan(ctx, tfexec.Out("tfplan"))
+		return err
+	})
 
 	if !bytes.Contains(r.outputs["plan stderr"], []byte("invalid_grant")) {
 		t.Errorf("the diagnostic does not name invalid_grant:\n%s", r.outputs["plan stderr"])
@@ -256,30 +219,27 @@ func TestAccNoSecretLeaksOnFailure(t *testing.T) {
 	if n := srv.Requests(tokenserver.Tenn); n != 1 {
 		t.Errorf("a wrong password cost %d requests, want exactly 1", n)
 	}
-	r.scan(credentialSecrets("tenn", c.inputs["client_id"], c.inputs["client_secret"], wrongPassword))
+	r.scan(credentialSecrets(tennToken, ts.URL, func(r *grant.Request) { r.Password = wrongPassword }))
 }
 
 // dataSourceTokens returns the access and refresh tokens the state holds for data sources.
-func dataSourceTokens(t *testing.T, state []byte) map[string]bool {
+func dataSourceTokens(t *testing.T, tf *tfexec.Terraform) map[string]bool {
 	t.Helper()
-	var s struct {
-		Resources []struct {
-			Mode      string `json:"mode"`
-			Instances []struct {
-				Attributes map[string]any `json:"attributes"`
-			} `json:"instances"`
-		} `json:"resources"`
-	}
-	if err := json.Unmarshal(state, &s); err != nil {
-		t.Fatalf("state is not JSON: %v", err)
+	state, err := tf.Show(context.Background())
+	if err != nil {
+		t.Fatalf("terraform show: %v", err)
 	}
 	tokens := map[string]bool{}
-	for _, res := range s.Resources {
-		for _, inst := range res.Instances {
-			for _, attr := range []string{"access_token", "refresh_token"} {
-				if v, ok := inst.Attributes[attr].(string); ok && res.Mode == "data" && v != "" {
-					tokens[v] = true
-				}
+	if state.Values == nil {
+		return tokens
+	}
+	for _, res := range state.Values.RootModule.Resources {
+		if res.Mode != "data" {
+			continue
+		}
+		for _, attr := range []string{"access_token", "refresh_token"} {
+			if v, ok := res.AttributeValues[attr].(string); ok && v != "" {
+				tokens[v] = true
 			}
 		}
 	}

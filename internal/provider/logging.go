@@ -12,7 +12,7 @@ import (
 // the masks fetch registered for this grant's secrets.
 func logAttempt(ctx context.Context, a grant.Attempt) {
 	fields := map[string]any{
-		"api": string(a.API), "host": a.Host, "attempt": a.Number,
+		"api": a.API.Name, "host": a.Host, "attempt": a.Number,
 		"status": a.Status, "elapsed_ms": a.Elapsed.Milliseconds(),
 	}
 	switch {

@@ -4,7 +4,7 @@ import "github.com/authtoken/terraform-provider-authtoken/internal/grant"
 
 // partnerToken: the partner authentication API, a client credentials grant with a JSON body.
 // Its tokens cannot be refreshed: every open runs a new grant.
-var partnerToken = tokenType{
+var partnerToken = register(tokenType{
 	name:      "partner_token",
 	api:       grant.Partner,
 	envPrefix: "PARTNER",
@@ -18,4 +18,4 @@ var partnerToken = tokenType{
 		scopeInput,
 	},
 	outputs: commonOutputs(),
-}
+})

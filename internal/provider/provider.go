@@ -5,22 +5,16 @@ package provider
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
@@ -41,14 +35,6 @@ type authtokenProvider struct {
 // New returns the provider factory main.go serves.
 func New(version string) func() provider.Provider {
 	return func() provider.Provider { return &authtokenProvider{version: version} }
-}
-
-type providerModel struct {
-	RequestTimeout types.String `tfsdk:"request_timeout"`
-	MaxRetries     types.Int64  `tfsdk:"max_retries"`
-	CACertPEM      types.String `tfsdk:"ca_cert_pem"`
-	ProxyURL       types.String `tfsdk:"proxy_url"`
-	ReuseTokens    types.Bool   `tfsdk:"reuse_tokens"`
 }
 
 func (p *authtokenProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -73,7 +59,7 @@ func (p *authtokenProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				MarkdownDescription: "How many times a grant is retried after a connection error, a 429 or a 5xx " +
 					"(not 501). Other 4xx answers, a wrong password among them, are never retried. Defaults to `3`. " +
 					"Environment: `AUTHTOKEN_MAX_RETRIES`.",
-				Validators: []validator.Int64{int64validator.Between(0, 10)},
+				Validators: []validator.Int64{int64validator.Between(0, maxRetriesLimit)},
 			},
 			"ca_cert_pem": schema.StringAttribute{
 				Optional: true,
@@ -105,50 +91,18 @@ func (p *authtokenProvider) Configure(ctx context.Context, req provider.Configur
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	cfg := grant.Config{
-		Timeout:     grant.DefaultTimeout,
-		MaxRetries:  grant.DefaultMaxRetries,
-		ReuseTokens: true,
-		UserAgent:   fmt.Sprintf("terraform-provider-%s/%s Terraform/%s", TypeName, p.version, req.TerraformVersion),
-		OnAttempt:   logAttempt,
-	}
-	if v, ok := setting(model.RequestTimeout, "request_timeout", &resp.Diagnostics); ok {
-		d, err := parseTimeout(v)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request_timeout",
-				"request_timeout (or AUTHTOKEN_REQUEST_TIMEOUT) "+err.Error())
-		}
-		cfg.Timeout = d
-	}
-	if v, ok := setting(int64String(model.MaxRetries), "max_retries", &resp.Diagnostics); ok {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 || n > 10 {
-			resp.Diagnostics.AddAttributeError(path.Root("max_retries"), "Invalid max_retries",
-				fmt.Sprintf("max_retries (or AUTHTOKEN_MAX_RETRIES) must be a whole number from 0 to 10, not %q.", v))
-		}
-		cfg.MaxRetries = n
-	}
-	if v, ok := setting(model.CACertPEM, "ca_cert_pem", &resp.Diagnostics); ok {
-		cfg.CACertPEM = v
-	}
-	if v, ok := setting(model.ProxyURL, "proxy_url", &resp.Diagnostics); ok {
-		cfg.ProxyURL = v
-	}
-	if v, ok := setting(boolString(model.ReuseTokens), "reuse_tokens", &resp.Diagnostics); ok {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("reuse_tokens"), "Invalid reuse_tokens",
-				fmt.Sprintf("reuse_tokens (or AUTHTOKEN_REUSE_TOKENS) must be true or false, not %q.", v))
-		}
-		cfg.ReuseTokens = b
-	}
+	cfg, diags := model.clientConfig(grant.Config{
+		UserAgent: fmt.Sprintf("terraform-provider-%s/%s Terraform/%s", TypeName, p.version, req.TerraformVersion),
+		OnAttempt: logAttempt,
+	})
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
 	client, err := grant.NewClient(cfg)
 	if err != nil {
-		resp.Diagnostics.AddError("Invalid provider configuration", err.Error())
+		resp.Diagnostics.Append(clientErrorDiagnostic(err))
 		return
 	}
 	tflog.Debug(ctx, "Configured the authtoken provider", map[string]any{
@@ -157,31 +111,6 @@ func (p *authtokenProvider) Configure(ctx context.Context, req provider.Configur
 	})
 	resp.EphemeralResourceData = client
 	resp.DataSourceData = client
-}
-
-// setting returns a provider setting from the configuration, else from AUTHTOKEN_<NAME>.
-func setting(v types.String, name string, diags *diag.Diagnostics) (string, bool) {
-	if v.IsUnknown() {
-		diags.AddAttributeError(path.Root(name), "Provider setting not known at plan",
-			name+" depends on a value that is only known after apply. Provider settings must be known "+
-				"when planning; use a literal, a variable or the AUTHTOKEN_ environment variable.")
-		return "", false
-	}
-	if !v.IsNull() {
-		return v.ValueString(), true
-	}
-	if env, ok := os.LookupEnv("AUTHTOKEN_" + strings.ToUpper(name)); ok && env != "" {
-		return env, true
-	}
-	return "", false
-}
-
-func parseTimeout(v string) (time.Duration, error) {
-	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("must be a positive duration such as \"30s\" or \"2m\", not %q", v)
-	}
-	return d, nil
 }
 
 func (p *authtokenProvider) Resources(context.Context) []func() resource.Resource { return nil }
@@ -213,25 +142,4 @@ func clientFrom(providerData any, diags *diag.Diagnostics) *grant.Client {
 			fmt.Sprintf("Expected *grant.Client, got %T. This is a bug in the provider; please report it.", providerData))
 	}
 	return client
-}
-
-// int64String and boolString let setting() read every provider setting alike.
-func int64String(v types.Int64) types.String {
-	switch {
-	case v.IsUnknown():
-		return types.StringUnknown()
-	case v.IsNull():
-		return types.StringNull()
-	}
-	return types.StringValue(strconv.FormatInt(v.ValueInt64(), 10))
-}
-
-func boolString(v types.Bool) types.String {
-	switch {
-	case v.IsUnknown():
-		return types.StringUnknown()
-	case v.IsNull():
-		return types.StringNull()
-	}
-	return types.StringValue(strconv.FormatBool(v.ValueBool()))
 }

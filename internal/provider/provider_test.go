@@ -1,103 +1,85 @@
-package provider_test
+package provider
 
 import (
+	"errors"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"sort"
+	"maps"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
-	"github.com/authtoken/terraform-provider-authtoken/internal/provider"
+	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
 )
 
-// TestMain gives every test its own Terraform CLI config (the machine's TF_CLI_CONFIG_FILE may
-// point at a missing file) and uses the terraform on PATH unless TF_ACC_TERRAFORM_PATH names one,
-// for example OpenTofu.
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "authtoken-test-cli")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	cliConfig := filepath.Join(dir, "terraform.rc")
-	if err := os.WriteFile(cliConfig, nil, 0o600); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	os.Setenv("TF_CLI_CONFIG_FILE", cliConfig)
-	os.Setenv("CHECKPOINT_DISABLE", "1")
-	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
-		if path, err := exec.LookPath("terraform"); err == nil {
-			os.Setenv("TF_ACC_TERRAFORM_PATH", path)
-		}
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+// The acceptance tests (TestAcc*) drive the real terraform binary through terraform-plugin-testing
+// against internal/tokenserver on loopback; each type's own tests are in <type>_test.go. Tests
+// without the prefix need no terraform and run under plain `go test`.
+
+func TestMain(m *testing.M) { testsupport.Main(m) }
 
 // factories serves this provider under every local name the test configurations use: the
 // name after each type's prefix, and authtoken for `provider = authtoken`. echo exposes
 // ephemeral values to state checks.
 func factories() map[string]func() (tfprotov6.ProviderServer, error) {
-	server := providerserver.NewProtocol6WithError(provider.New("test")())
-	return map[string]func() (tfprotov6.ProviderServer, error){
+	server := providerserver.NewProtocol6WithError(New("test")())
+	f := map[string]func() (tfprotov6.ProviderServer, error){
 		"authtoken": server,
-		"tenn":      server,
-		"testinium": server,
-		"partner":   server,
 		"echo":      echoprovider.NewProviderServer(),
 	}
-}
-
-// apiCase is one token type with the documented credentials of the test server.
-type apiCase struct {
-	typeName string
-	api      tokenserver.API
-	env      string // environment prefix
-	inputs   map[string]string
-	jti      bool
-	refresh  bool
-}
-
-func apiCases(serverURL string) map[string]apiCase {
-	return map[string]apiCase{
-		"tenn_token": {typeName: "tenn_token", api: tokenserver.Tenn, env: "TENN", inputs: map[string]string{
-			"token_url": tokenserver.TokenURL(serverURL, tokenserver.Tenn),
-			"client_id": tokenserver.TennClientID, "client_secret": tokenserver.TennClientSecret,
-			"username": tokenserver.TennUsername, "password": tokenserver.TennPassword,
-		}},
-		"testinium_token": {typeName: "testinium_token", api: tokenserver.Testinium, env: "TESTINIUM", jti: true, refresh: true,
-			inputs: map[string]string{
-				"token_url": tokenserver.TokenURL(serverURL, tokenserver.Testinium),
-				"client_id": tokenserver.TestiniumClientID, "client_secret": tokenserver.TestiniumClientSecret,
-				"username": tokenserver.TestiniumUsername, "password": tokenserver.TestiniumPassword,
-			}},
-		"partner_token": {typeName: "partner_token", api: tokenserver.Partner, env: "PARTNER", inputs: map[string]string{
-			"token_url": tokenserver.TokenURL(serverURL, tokenserver.Partner),
-			"client_id": tokenserver.PartnerClientID, "client_secret": tokenserver.PartnerClientSecret,
-		}},
+	for _, t := range tokenTypes() {
+		f[strings.TrimSuffix(t.name, "_token")] = server
 	}
+	return f
+}
+
+var ephemeralOnly = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)}
+
+// server is the token server's side of a token type.
+func (t tokenType) server() tokenserver.API { return testsupport.ServerAPI(t.api) }
+
+// testInputs are the type's inputs for the documented test account of the token server at base.
+func (t tokenType) testInputs(base string) map[string]string {
+	r := testsupport.Request(t.api, base)
+	values := map[string]string{"token_url": r.TokenURL, "client_id": r.ClientID, "client_secret": r.ClientSecret,
+		"username": r.Username, "password": r.Password}
+	inputs := map[string]string{}
+	for _, in := range t.inputs {
+		if v := values[in.name]; v != "" {
+			inputs[in.name] = v
+		}
+	}
+	return inputs
+}
+
+// testEnv is testInputs as the environment variables a pipeline would set.
+func (t tokenType) testEnv(base string) map[string]string {
+	inputs := t.testInputs(base)
+	env := map[string]string{}
+	for _, in := range t.inputs {
+		if v, ok := inputs[in.name]; ok {
+			env[t.envVar(in)] = v
+		}
+	}
+	return env
 }
 
 // block renders `<kind> "<type>" "<label>" { ... }` with the given inputs (HCL expressions
-// for values that start with '=' , quoted strings otherwise) and extra raw lines.
+// for values that start with '=', quoted strings otherwise) and extra raw lines.
 func block(kind, typeName, label string, inputs map[string]string, extra ...string) string {
-	keys := make([]string, 0, len(inputs))
-	for k := range inputs {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %q %q {\n", kind, typeName, label)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(inputs)) {
 		if expr, ok := strings.CutPrefix(inputs[k], "="); ok {
 			fmt.Fprintf(&b, "  %s = %s\n", k, expr)
 		} else {
@@ -111,12 +93,16 @@ func block(kind, typeName, label string, inputs map[string]string, extra ...stri
 	return b.String()
 }
 
+// with returns a copy of m with key set to value.
+func with(m map[string]string, key, value string) map[string]string {
+	out := maps.Clone(m)
+	out[key] = value
+	return out
+}
+
 // without returns a copy of m without the given keys.
 func without(m map[string]string, keys ...string) map[string]string {
-	out := map[string]string{}
-	for k, v := range m {
-		out[k] = v
-	}
+	out := maps.Clone(m)
 	for _, k := range keys {
 		delete(out, k)
 	}
@@ -125,10 +111,97 @@ func without(m map[string]string, keys ...string) map[string]string {
 
 // echoConfig exposes an ephemeral token to state checks through the echo provider.
 func echoConfig(typeName, label string) string {
-	return fmt.Sprintf(`
-provider "echo" {
-  data = ephemeral.%s.%s
+	return fmt.Sprintf("provider \"echo\" {\n  data = ephemeral.%s.%s\n}\nresource \"echo\" \"test\" {}\n", typeName, label)
 }
-resource "echo" "test" {}
-`, typeName, label)
+
+func echoData(attr string) tfjsonpath.Path { return tfjsonpath.New("data").AtMapKey(attr) }
+
+// issuedBy checks that a value is a token the server issued, without ever printing it.
+type issuedBy struct{ srv *tokenserver.Server }
+
+func (c issuedBy) CheckValue(v any) error {
+	s, ok := v.(string)
+	if !ok || s == "" {
+		return fmt.Errorf("want a non-empty string, got %T", v)
+	}
+	if !slices.Contains(c.srv.Issued(), s) {
+		return errors.New("the value is not a token the test server issued (value withheld)")
+	}
+	return nil
+}
+
+func (c issuedBy) String() string { return "a token issued by the test server" }
+
+// expectations are what a type's successful grant returns beyond what every type does.
+type expectations struct {
+	tokenType knownvalue.Check // token_type as the API reports it
+	refresh   bool             // a refresh token is issued
+	jti       bool             // the type has a jti output, and it is set
+}
+
+var rfc3339UTC = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$`)
+
+// resultChecks are the checks a successful grant's outputs pass, at base (the echo resource's
+// data, or the data source itself) in resource address.
+func resultChecks(want expectations, srv *tokenserver.Server, address string, base func(string) tfjsonpath.Path) []statecheck.StateCheck {
+	refresh := knownvalue.Check(knownvalue.Null())
+	if want.refresh {
+		refresh = issuedBy{srv}
+	}
+	checks := []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(address, base("access_token"), issuedBy{srv}),
+		statecheck.ExpectKnownValue(address, base("refresh_token"), refresh),
+		statecheck.ExpectKnownValue(address, base("token_type"), want.tokenType),
+		statecheck.ExpectKnownValue(address, base("expires_at"), knownvalue.StringRegexp(rfc3339UTC)),
+		statecheck.ExpectKnownValue(address, base("expires_in"), knownvalue.Int64Func(func(v int64) error {
+			if v < 3500 || v > 3600 {
+				return fmt.Errorf("expires_in %d, want about 3600", v)
+			}
+			return nil
+		})),
+		statecheck.ExpectKnownValue(address, base("scopes"), knownvalue.NotNull()),
+	}
+	if want.jti {
+		checks = append(checks, statecheck.ExpectKnownValue(address, base("jti"), knownvalue.NotNull()))
+	}
+	return checks
+}
+
+var userAgent = regexp.MustCompile(`^terraform-provider-authtoken/test Terraform/\d+\.\d+\.\d+`)
+
+// testEphemeral opens the type as an ephemeral resource with its documented test account and
+// checks every output through the echo provider.
+func testEphemeral(t *testing.T, tt tokenType, want expectations) {
+	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		TerraformVersionChecks:   ephemeralOnly,
+		Steps: []resource.TestStep{{
+			Config:            block("ephemeral", tt.name, "test", tt.testInputs(ts.URL)) + echoConfig(tt.name, "test"),
+			ConfigStateChecks: resultChecks(want, srv, "echo.test", echoData),
+		}},
+	})
+	// The User-Agent names the provider and the Terraform version the framework reports.
+	if ua := srv.LastRequest(tt.server()).Header.Get("User-Agent"); !userAgent.MatchString(ua) {
+		t.Errorf("User-Agent %q, want terraform-provider-authtoken/<version> Terraform/<version>", ua)
+	}
+}
+
+// testDataSource reads the type as a data source and checks its outputs and sensitivity in state.
+func testDataSource(t *testing.T, tt tokenType, want expectations) {
+	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	address := "data." + tt.name + ".test"
+	checks := append(resultChecks(want, srv, address, tfjsonpath.New),
+		statecheck.ExpectSensitiveValue(address, tfjsonpath.New("access_token")),
+		statecheck.ExpectSensitiveValue(address, tfjsonpath.New("client_secret")))
+	if want.refresh {
+		checks = append(checks, statecheck.ExpectSensitiveValue(address, tfjsonpath.New("refresh_token")))
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{{
+			Config:            block("data", tt.name, "test", tt.testInputs(ts.URL)),
+			ConfigStateChecks: checks,
+		}},
+	})
 }

@@ -4,7 +4,7 @@ import "github.com/authtoken/terraform-provider-authtoken/internal/grant"
 
 // tennToken: the Tenn / 10npay merchant authentication API, a password grant that sends the
 // client twice: client_id in the form body and client_id:client_secret in the Basic header.
-var tennToken = tokenType{
+var tennToken = register(tokenType{
 	name:      "tenn_token",
 	api:       grant.Tenn,
 	envPrefix: "TENN",
@@ -13,7 +13,7 @@ var tennToken = tokenType{
 		"`client_id` in the form body and `client_id:client_secret` as HTTP Basic credentials. " +
 		"Tenn answers with `access_token` and `scope` only, so the expiry comes from the token's JWT `exp` claim.",
 	inputs: []input{
-		withDefault(tokenURLInput, grant.TennDefaultTokenURL, "The documented host is Tenn's test environment."),
+		withDefault(tokenURLInput, grant.Tenn.DefaultTokenURL, "The documented host is Tenn's test environment."),
 		clientIDInput,
 		clientSecretInput,
 		usernameInput,
@@ -21,4 +21,4 @@ var tennToken = tokenType{
 		scopeInput,
 	},
 	outputs: commonOutputs(),
-}
+})

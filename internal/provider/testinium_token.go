@@ -3,7 +3,7 @@ package provider
 import "github.com/authtoken/terraform-provider-authtoken/internal/grant"
 
 // testiniumToken: Testinium's login API, a password grant with the client in the Basic header.
-var testiniumToken = tokenType{
+var testiniumToken = register(tokenType{
 	name:      "testinium_token",
 	api:       grant.Testinium,
 	envPrefix: "TESTINIUM",
@@ -11,16 +11,14 @@ var testiniumToken = tokenType{
 		"password grant, `POST /uaa/oauth/token`), with the client as HTTP Basic credentials and the " +
 		"user's `username` and `password` in the form body. The client defaults to Testinium's documented public client.",
 	inputs: []input{
-		withDefault(tokenURLInput, grant.TestiniumDefaultTokenURL, ""),
-		withDefault(clientIDInput, grant.TestiniumDefaultClientID, "Testinium's documented public client."),
-		withDefault(clientSecretInput, grant.TestiniumDefaultClientSecret, "The documented public client's secret."),
+		withDefault(tokenURLInput, grant.Testinium.DefaultTokenURL, ""),
+		withDefault(clientIDInput, grant.Testinium.DefaultClientID, "Testinium's documented public client."),
+		withDefault(clientSecretInput, grant.Testinium.DefaultClientSecret, "The documented public client's secret."),
 		usernameInput,
 		passwordInput,
 		scopeInput,
 	},
-	outputs: append(commonOutputs(), output{
-		name: "jti", kind: stringOutput,
-		description: "The token's unique identifier (`jti`), when the server sent one.",
-		value:       func(t *grant.Token) any { return nullIfEmpty(t.JTI) },
-	}),
-}
+	outputs: append(commonOutputs(), stringOutput("jti",
+		"The token's unique identifier (`jti`), when the server sent one.", false,
+		func(t *grant.Token) string { return t.JTI })),
+})

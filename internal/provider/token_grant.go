@@ -24,17 +24,17 @@ type attributeWriter interface {
 	SetAttribute(ctx context.Context, p path.Path, val any) diag.Diagnostics
 }
 
-// resolveRequest merges configuration, environment and defaults into a grant request. known is
-// false when an input is still unknown (it comes from a resource not created yet): then nothing
-// may be sent.
-func (t tokenType) resolveRequest(ctx context.Context, config attributeReader) (r grant.Request, known bool, diags diag.Diagnostics) {
+// resolveRequest merges configuration, environment and defaults into a grant request.
+func (t tokenType) resolveRequest(ctx context.Context, config attributeReader) (r grant.Request, diags diag.Diagnostics) {
 	r.API = t.api
-	known = true
 	for _, in := range t.inputs {
 		var v types.String
 		diags.Append(config.GetAttribute(ctx, path.Root(in.name), &v)...)
 		if v.IsUnknown() {
-			known = false
+			// Terraform and OpenTofu defer a block whose configuration is not yet known to apply,
+			// and never open or read it with unknown values; this guards that promise.
+			diags.AddAttributeError(path.Root(in.name), "Value not known yet",
+				in.name+" is unknown; "+t.name+" can only run once every input is known.")
 			continue
 		}
 		value, from := v.ValueString(), "configuration"
@@ -60,30 +60,13 @@ func (t tokenType) resolveRequest(ctx context.Context, config attributeReader) (
 		}
 		in.set(&r, value)
 	}
-	return r, known, diags
+	return r, diags
 }
 
 // writeResult sets every output from the token.
 func (t tokenType) writeResult(ctx context.Context, result attributeWriter, token *grant.Token) (diags diag.Diagnostics) {
 	for _, out := range t.outputs {
 		diags.Append(result.SetAttribute(ctx, path.Root(out.name), out.value(token))...)
-	}
-	return diags
-}
-
-// writeUnknown marks every output unknown, for a plan whose inputs are not known yet.
-func (t tokenType) writeUnknown(ctx context.Context, result attributeWriter) (diags diag.Diagnostics) {
-	for _, out := range t.outputs {
-		var v any
-		switch out.kind {
-		case stringOutput:
-			v = types.StringUnknown()
-		case int64Output:
-			v = types.Int64Unknown()
-		case stringListOutput:
-			v = types.ListUnknown(types.StringType)
-		}
-		diags.Append(result.SetAttribute(ctx, path.Root(out.name), v)...)
 	}
 	return diags
 }
@@ -96,19 +79,15 @@ func (t tokenType) fetch(ctx context.Context, client *grant.Client, config attri
 			"The authtoken provider was not configured before "+t.name+" was used. This is a bug in the provider; please report it.")
 		return diags
 	}
-	r, known, diags := t.resolveRequest(ctx, config)
+	r, diags := t.resolveRequest(ctx, config)
 	if diags.HasError() {
 		return diags
-	}
-	if !known {
-		tflog.Debug(ctx, "An input is unknown until apply; no token request is sent now", map[string]any{"type": t.name})
-		return t.writeUnknown(ctx, result)
 	}
 	ctx = tflog.MaskLogStrings(ctx, r.Secrets()...)
 
 	token, err := client.Grant(ctx, r)
 	if err != nil {
-		diags.Append(grantErrorDiagnostic(t, err))
+		diags.Append(t.grantErrorDiagnostic(err))
 		return diags
 	}
 	ctx = tflog.MaskLogStrings(ctx, token.Secrets()...)

@@ -7,11 +7,11 @@ import (
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	eschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 // The ephemeral and data source schema packages have distinct but parallel types; these two
-// functions are the only place that knows both, so each token type is described once.
+// functions and the output constructors are the only places that know both, so each token type
+// is described once.
 
 func (t tokenType) ephemeralSchema() eschema.Schema {
 	attrs := map[string]eschema.Attribute{}
@@ -22,14 +22,7 @@ func (t tokenType) ephemeralSchema() eschema.Schema {
 		}
 	}
 	for _, out := range t.outputs {
-		switch out.kind {
-		case stringOutput:
-			attrs[out.name] = eschema.StringAttribute{Computed: true, Sensitive: out.sensitive, MarkdownDescription: out.description}
-		case int64Output:
-			attrs[out.name] = eschema.Int64Attribute{Computed: true, Sensitive: out.sensitive, MarkdownDescription: out.description}
-		case stringListOutput:
-			attrs[out.name] = eschema.ListAttribute{Computed: true, Sensitive: out.sensitive, ElementType: types.StringType, MarkdownDescription: out.description}
-		}
+		attrs[out.name] = out.ephemeral
 	}
 	return eschema.Schema{
 		MarkdownDescription: t.description + "\n\nAs an ephemeral resource the token is never written to " +
@@ -47,14 +40,7 @@ func (t tokenType) dataSourceSchema() dschema.Schema {
 		}
 	}
 	for _, out := range t.outputs {
-		switch out.kind {
-		case stringOutput:
-			attrs[out.name] = dschema.StringAttribute{Computed: true, Sensitive: out.sensitive, MarkdownDescription: out.description}
-		case int64Output:
-			attrs[out.name] = dschema.Int64Attribute{Computed: true, Sensitive: out.sensitive, MarkdownDescription: out.description}
-		case stringListOutput:
-			attrs[out.name] = dschema.ListAttribute{Computed: true, Sensitive: out.sensitive, ElementType: types.StringType, MarkdownDescription: out.description}
-		}
+		attrs[out.name] = out.dataSource
 	}
 	return dschema.Schema{
 		MarkdownDescription: t.description + fmt.Sprintf("\n\nAs a data source the results, the access "+

@@ -2,16 +2,24 @@ package provider
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	eschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
 )
 
-// tokenType describes one token type once; token_schema.go renders it into both the ephemeral
+// tokenType describes one token type once: token_schema.go renders it into both the ephemeral
 // resource and the data source schema, and token_grant.go reads and writes it for both kinds.
+// Each type is one value in its own file (tenn_token.go, ...).
 type tokenType struct {
 	name        string // the type name users write, e.g. "tenn_token"
-	api         grant.API
+	api         *grant.API
 	envPrefix   string // TENN, TESTINIUM, PARTNER
 	description string // first paragraph of the docs page, markdown
 	inputs      []input
@@ -22,6 +30,7 @@ type tokenType struct {
 // environment instead; required ones are checked once config, environment and default are merged.
 type input struct {
 	name         string
+	setting      grant.Setting // what grant calls it in its errors
 	description  string
 	required     bool
 	sensitive    bool
@@ -30,21 +39,53 @@ type input struct {
 	set          func(*grant.Request, string)
 }
 
-type outputKind int
-
-const (
-	stringOutput outputKind = iota
-	int64Output
-	stringListOutput
-)
-
-// output is a computed attribute filled from a grant.Token.
+// output is a computed attribute filled from a grant.Token. The constructors below give it its
+// schema in both kinds and a typed value, so no code switches on an output's type.
 type output struct {
-	name        string
-	description string
-	kind        outputKind
-	sensitive   bool
-	value       func(*grant.Token) any // string, *string (null when nil), int64 or []string
+	name       string
+	ephemeral  eschema.Attribute
+	dataSource dschema.Attribute
+	value      func(*grant.Token) attr.Value
+}
+
+// stringOutput is null where value returns "".
+func stringOutput(name, description string, sensitive bool, value func(*grant.Token) string) output {
+	return output{
+		name:       name,
+		ephemeral:  eschema.StringAttribute{Computed: true, Sensitive: sensitive, MarkdownDescription: description},
+		dataSource: dschema.StringAttribute{Computed: true, Sensitive: sensitive, MarkdownDescription: description},
+		value: func(t *grant.Token) attr.Value {
+			if v := value(t); v != "" {
+				return types.StringValue(v)
+			}
+			return types.StringNull()
+		},
+	}
+}
+
+func int64Output(name, description string, value func(*grant.Token) types.Int64) output {
+	return output{
+		name:       name,
+		ephemeral:  eschema.Int64Attribute{Computed: true, MarkdownDescription: description},
+		dataSource: dschema.Int64Attribute{Computed: true, MarkdownDescription: description},
+		value:      func(t *grant.Token) attr.Value { return value(t) },
+	}
+}
+
+func stringListOutput(name, description string, value func(*grant.Token) []string) output {
+	return output{
+		name:       name,
+		ephemeral:  eschema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: description},
+		dataSource: dschema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: description},
+		value: func(t *grant.Token) attr.Value {
+			list := value(t)
+			elems := make([]attr.Value, len(list))
+			for i, s := range list {
+				elems[i] = types.StringValue(s)
+			}
+			return types.ListValueMust(types.StringType, elems)
+		},
+	}
 }
 
 func (t tokenType) envVar(in input) string {
@@ -54,19 +95,19 @@ func (t tokenType) envVar(in input) string {
 // Inputs shared by the types. Descriptions say where a value may come from; the env var and
 // default are appended by inputDescription.
 var (
-	tokenURLInput = input{name: "token_url", isURL: true, required: true,
+	tokenURLInput = input{name: "token_url", setting: grant.SettingTokenURL, isURL: true, required: true,
 		description: "The token endpoint: `https`, or `http` on a loopback host (a local test server).",
 		set:         func(r *grant.Request, v string) { r.TokenURL = v }}
-	clientIDInput = input{name: "client_id", required: true,
+	clientIDInput = input{name: "client_id", setting: grant.SettingClientID, required: true,
 		description: "The OAuth client ID.",
 		set:         func(r *grant.Request, v string) { r.ClientID = v }}
-	clientSecretInput = input{name: "client_secret", required: true, sensitive: true,
+	clientSecretInput = input{name: "client_secret", setting: grant.SettingClientSecret, required: true, sensitive: true,
 		description: "The OAuth client secret, sent in the HTTP Basic header.",
 		set:         func(r *grant.Request, v string) { r.ClientSecret = v }}
-	usernameInput = input{name: "username", required: true,
+	usernameInput = input{name: "username", setting: grant.SettingUsername, required: true,
 		description: "The user to log in as (resource owner password grant).",
 		set:         func(r *grant.Request, v string) { r.Username = v }}
-	passwordInput = input{name: "password", required: true, sensitive: true,
+	passwordInput = input{name: "password", setting: grant.SettingPassword, required: true, sensitive: true,
 		description: "The user's password.",
 		set:         func(r *grant.Request, v string) { r.Password = v }}
 	scopeInput = input{name: "scope",
@@ -96,44 +137,46 @@ func (t tokenType) inputDescription(in input) string {
 // commonOutputs are what every type returns.
 func commonOutputs() []output {
 	return []output{
-		{name: "access_token", kind: stringOutput, sensitive: true,
-			description: "The access token. Sensitive.",
-			value:       func(t *grant.Token) any { return t.AccessToken }},
-		{name: "token_type", kind: stringOutput,
-			description: "The token type the server reported, usually `Bearer`; null when it sent none.",
-			value:       func(t *grant.Token) any { return nullIfEmpty(t.TokenType) }},
-		{name: "expires_in", kind: int64Output,
-			description: "The token's lifetime in seconds: the server's `expires_in`, or, when it sent none, " +
-				"the time to the access token's JWT `exp` claim. Null when neither exists.",
-			value: func(t *grant.Token) any {
+		stringOutput("access_token", "The access token. Sensitive.", true,
+			func(t *grant.Token) string { return t.AccessToken }),
+		stringOutput("token_type", "The token type the server reported, usually `Bearer`; null when it sent none.", false,
+			func(t *grant.Token) string { return t.TokenType }),
+		int64Output("expires_in", "The token's lifetime in seconds: the server's `expires_in`, or, when it sent none, "+
+			"the time to the access token's JWT `exp` claim. Null when neither exists.",
+			func(t *grant.Token) types.Int64 {
 				if t.ExpiresAt.IsZero() {
-					return (*int64)(nil)
+					return types.Int64Null()
 				}
-				return t.ExpiresIn
-			}},
-		{name: "expires_at", kind: stringOutput,
-			description: "When the access token expires, RFC 3339 in UTC. Null when the expiry is unknown.",
-			value: func(t *grant.Token) any {
+				return types.Int64Value(t.ExpiresIn)
+			}),
+		stringOutput("expires_at", "When the access token expires, RFC 3339 in UTC. Null when the expiry is unknown.", false,
+			func(t *grant.Token) string {
 				if t.ExpiresAt.IsZero() {
-					return (*string)(nil)
+					return ""
 				}
 				return t.ExpiresAt.UTC().Format("2006-01-02T15:04:05Z07:00")
-			}},
-		{name: "scopes", kind: stringListOutput,
-			description: "The granted scopes: the response's `scope`, else the access token's JWT `scopes` or `scope` claim, else the requested `scope`.",
-			value:       func(t *grant.Token) any { return t.Scopes }},
-		{name: "refresh_token", kind: stringOutput, sensitive: true,
-			description: "The refresh token, when the server issued one; otherwise null. Sensitive.",
-			value:       func(t *grant.Token) any { return nullIfEmpty(t.RefreshToken) }},
+			}),
+		stringListOutput("scopes", "The granted scopes: the response's `scope`, else the access token's JWT `scopes` or `scope` claim, else the requested `scope`.",
+			func(t *grant.Token) []string { return t.Scopes }),
+		stringOutput("refresh_token", "The refresh token, when the server issued one; otherwise null. Sensitive.", true,
+			func(t *grant.Token) string { return t.RefreshToken }),
 	}
 }
 
-func nullIfEmpty(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
+// registered holds every token type; each type's file registers its value, so adding a type
+// touches no file but its own.
+var registered = map[string]tokenType{}
+
+func register(t tokenType) tokenType {
+	registered[t.name] = t
+	return t
 }
 
-// tokenTypes lists every type the provider serves, in docs order.
-func tokenTypes() []tokenType { return []tokenType{tennToken, testiniumToken, partnerToken} }
+// tokenTypes lists every type the provider serves, by name.
+func tokenTypes() []tokenType {
+	var out []tokenType
+	for _, name := range slices.Sorted(maps.Keys(registered)) {
+		out = append(out, registered[name])
+	}
+	return out
+}

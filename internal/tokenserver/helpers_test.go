@@ -1,4 +1,4 @@
-package tokenserver
+package tokenserver_test
 
 import (
 	"bytes"
@@ -10,50 +10,93 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
 )
 
 // secrets are values no response or log line may contain.
 var secrets = []string{
-	TennClientSecret, TennPassword, TestiniumClientSecret, TestiniumPassword, PartnerClientSecret,
+	tokenserver.TennClientSecret, tokenserver.TennPassword, tokenserver.TestiniumClientSecret,
+	tokenserver.TestiniumPassword, tokenserver.PartnerClientSecret,
 	"wrong-secret", "wrong-pass",
 }
 
-func basic(id, secret string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))
+// apiTest is what the tests know of one API. Each API's test file (tenn_test.go,
+// testinium_test.go, partner_test.go) defines its own.
+type apiTest struct {
+	// credentials are the API's documented test client and user, as its constants name them.
+	credentials tokenserver.Credentials
+	// request returns the documented request with those credentials.
+	request func() request
+	// success checks, as subtests, the answers to good requests sent to ts (DefaultConfig).
+	success func(t *testing.T, c *http.Client, ts *httptest.Server)
+	// strict is the documented request with one thing wrong, and the error each must get.
+	strict []strictCase
+	// basicClient is true when the client authenticates with HTTP Basic: a 401 names the scheme.
+	basicClient bool
+}
+
+var apiTests = map[tokenserver.API]apiTest{
+	tokenserver.Tenn:      tennTest,
+	tokenserver.Testinium: testiniumTest,
+	tokenserver.Partner:   partnerTest,
 }
 
 // request is a request to one API, built so tests can tweak one part of it.
 type request struct {
-	api    API
+	api    tokenserver.API
 	method string
 	header http.Header
 	body   string
 }
 
 // validRequest returns the documented request for api with the default credentials.
-func validRequest(api API) request {
-	r := request{api: api, method: http.MethodPost, header: http.Header{}}
-	switch api {
-	case Tenn:
-		r.header.Set("Content-Type", "application/x-www-form-urlencoded")
-		r.header.Set("Authorization", basic(TennClientID, TennClientSecret))
-		r.body = url.Values{
-			"client_id": {TennClientID}, "grant_type": {"password"},
-			"username": {TennUsername}, "password": {TennPassword},
-		}.Encode()
-	case Testinium:
-		r.header.Set("Content-Type", "application/x-www-form-urlencoded")
-		r.header.Set("Authorization", basic(TestiniumClientID, TestiniumClientSecret))
-		r.body = url.Values{
-			"grant_type": {"password"}, "username": {TestiniumUsername}, "password": {TestiniumPassword},
-		}.Encode()
-	case Partner:
-		r.header.Set("Content-Type", "application/json")
-		r.header.Set("Accept", "application/json")
-		r.body = `{"grant_type":"client_credentials","client_id":"` + PartnerClientID +
-			`","client_secret":"` + PartnerClientSecret + `"}`
-	}
+func validRequest(api tokenserver.API) request { return apiTests[api].request() }
+
+// formRequest is a request to a form API: the client as HTTP Basic credentials, fields as the body.
+func formRequest(api tokenserver.API, clientID, clientSecret string, fields url.Values) request {
+	r := request{api: api, method: http.MethodPost, header: http.Header{}, body: fields.Encode()}
+	r.header.Set("Content-Type", "application/x-www-form-urlencoded")
+	r.header.Set("Authorization", testsupport.Basic(clientID, clientSecret))
 	return r
+}
+
+// strictCase is a request with one thing wrong, and the error it must get.
+type strictCase struct {
+	name     string
+	change   func(*request)
+	status   int
+	code     string
+	descPart string
+}
+
+// Changes for strictCase.
+func setHeader(k, v string) func(*request) {
+	return func(r *request) {
+		if v == "" {
+			r.header.Del(k)
+		} else {
+			r.header.Set(k, v)
+		}
+	}
+}
+
+func setBody(b string) func(*request) { return func(r *request) { r.body = b } }
+
+func replaceInBody(from, to string) func(*request) {
+	return func(r *request) { r.body = strings.Replace(r.body, from, to, 1) }
+}
+
+func setMethod(m string) func(*request) { return func(r *request) { r.method = m } }
+
+// form encodes key/value pairs as a form body; keys may repeat.
+func form(kv ...string) string {
+	v := url.Values{}
+	for i := 0; i < len(kv); i += 2 {
+		v.Add(kv[i], kv[i+1])
+	}
+	return v.Encode()
 }
 
 // noRedirects returns a client for ts that shows redirects instead of following them.
@@ -73,8 +116,18 @@ func send(t *testing.T, c *http.Client, ts *httptest.Server, r request) (*http.R
 	return resp, body
 }
 
+// sendOK performs r against ts, fails the test unless the answer is 200, and returns its JSON object.
+func sendOK(t *testing.T, c *http.Client, ts *httptest.Server, r request) map[string]any {
+	t.Helper()
+	resp, body := send(t, c, ts, r)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	return decodeObject(t, body)
+}
+
 func trySend(c *http.Client, ts *httptest.Server, r request) (*http.Response, []byte, error) {
-	req, err := http.NewRequest(r.method, TokenURL(ts.URL, r.api), strings.NewReader(r.body))
+	req, err := http.NewRequest(r.method, tokenserver.TokenURL(ts.URL, r.api), strings.NewReader(r.body))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -127,14 +180,4 @@ func jwtParts(t *testing.T, tok string) (header string, claims map[string]any) {
 		t.Fatalf("signature segment is not base64url: %v", err)
 	}
 	return string(h), decodeObject(t, p)
-}
-
-// assertNoSecret fails if b holds a secret value.
-func assertNoSecret(t *testing.T, what string, b []byte) {
-	t.Helper()
-	for _, s := range secrets {
-		if bytes.Contains(b, []byte(s)) {
-			t.Errorf("%s contains a secret value", what)
-		}
-	}
 }

@@ -47,13 +47,14 @@ func (w *response) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // and then runs the API's strict handler.
 func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	w := &response{ResponseWriter: hw}
-	api := apiForPath(r.URL.Path)
+	sp := specForPath(r.URL.Path)
+	api := sp.api // "" when no API serves the path
 	start := time.Now()
 	defer func() { s.logRequest(api, r, w, time.Since(start)) }()
 
-	if api == "" {
+	if sp.serve == nil {
 		writeError(w, http.StatusNotFound, "invalid_request", fmt.Sprintf(
-			"no token endpoint at %q; endpoints are %s, %s and %s", r.URL.Path, TennPath, TestiniumPath, PartnerPath))
+			"no token endpoint at %q; endpoints are %s", r.URL.Path, endpointList()))
 		return
 	}
 
@@ -85,23 +86,29 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	switch api {
-	case Tenn:
-		s.tenn(w, r, body)
-	case Testinium:
-		s.testinium(w, r, body)
-	case Partner:
-		s.partner(w, r, body)
-	}
+	sp.serve(s, w, r, body)
 }
 
-func apiForPath(p string) API {
-	for _, api := range APIs {
-		if p == api.Path() {
-			return api
+// specForPath returns the spec of the API whose path is p, or the zero spec.
+func specForPath(p string) apiSpec {
+	for _, sp := range specs {
+		if sp.path == p {
+			return *sp
 		}
 	}
-	return ""
+	return apiSpec{}
+}
+
+// endpointList names every API's path: "/a, /b and /c".
+func endpointList() string {
+	paths := make([]string, len(specs))
+	for i, sp := range specs {
+		paths[i] = sp.path
+	}
+	if len(paths) < 2 {
+		return strings.Join(paths, "")
+	}
+	return strings.Join(paths[:len(paths)-1], ", ") + " and " + paths[len(paths)-1]
 }
 
 // logRequest writes one line per request; it names no secret and no token.
@@ -151,6 +158,57 @@ func writeError(w *response, status int, code, desc string) {
 		w.Header().Set("WWW-Authenticate", `Basic realm="tokenserver"`)
 	}
 	writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
+}
+
+// reject answers with an RFC 6749 error when problem is not "", and reports whether it did.
+func reject(w *response, status int, code, problem string) bool {
+	if problem == "" {
+		return false
+	}
+	writeError(w, status, code, problem)
+	return true
+}
+
+// missing names the first of the required keys that is absent or empty, or "".
+func missing(m map[string]string, keys ...string) string {
+	for _, k := range keys {
+		if m[k] == "" {
+			return fmt.Sprintf("missing required parameter %s", k)
+		}
+	}
+	return ""
+}
+
+// checkGrant answers 400 unless the request's fields name grant_type want and hold every one
+// of required, and reports whether it answered.
+func checkGrant(w *response, fields map[string]string, want string, required ...string) bool {
+	if reject(w, http.StatusBadRequest, "invalid_request", missing(fields, "grant_type")) {
+		return true
+	}
+	if gt := fields["grant_type"]; gt != want {
+		writeError(w, http.StatusBadRequest, "unsupported_grant_type", fmt.Sprintf("grant_type must be %q, got %q", want, gt))
+		return true
+	}
+	return reject(w, http.StatusBadRequest, "invalid_request", missing(fields, required...))
+}
+
+const formType = "application/x-www-form-urlencoded"
+
+// formClient checks what both form APIs require first: a form Content-Type (else 400) and a
+// known client in the Basic header (else 401 invalid_client). It has answered the request
+// when ok is false.
+func (s *Server) formClient(w *response, r *http.Request, api API) (clientID string, ok bool) {
+	if reject(w, http.StatusBadRequest, "invalid_request", checkContentType(r.Header, formType)) {
+		return "", false
+	}
+	id, secret, p := parseBasic(r.Header)
+	if p == "" {
+		p = s.checkClient(api, id, secret)
+	}
+	if reject(w, http.StatusUnauthorized, "invalid_client", p) {
+		return "", false
+	}
+	return id, true
 }
 
 // checkContentType reports what is wrong with the request's media type, or "".

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"time"
 )
 
 // randomHex returns n random bytes (crypto/rand) as hex.
@@ -35,13 +34,4 @@ func makeJWT(header string, claims any) string {
 	_, _ = rand.Read(sig)
 	enc := base64.RawURLEncoding
 	return enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString(payload) + "." + enc.EncodeToString(sig)
-}
-
-// fractional is a time encoded as seconds with microseconds, the way the
-// partner API writes exp/iat/nbf: 1710223631.577478.
-type fractional time.Time
-
-func (f fractional) MarshalJSON() ([]byte, error) {
-	t := time.Time(f)
-	return fmt.Appendf(nil, "%d.%06d", t.Unix(), t.Nanosecond()/1000), nil
 }

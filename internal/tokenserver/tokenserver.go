@@ -1,6 +1,8 @@
 // Package tokenserver is a local HTTP server that speaks the three token APIs
 // (Tenn, Testinium, partner) exactly as their docs describe them, and checks
-// every request strictly. Tests use it to prove the client sends the documented
+// every request strictly. Each API lives in a file of its own (tenn.go,
+// testinium.go, partner.go); the core (tokenserver.go, http.go) looks APIs up
+// and never switches on them. Tests use it to prove the client sends the documented
 // request byte for byte; fault injection lets them exercise the failure paths.
 package tokenserver
 
@@ -12,72 +14,61 @@ import (
 	"time"
 )
 
-// API names one of the three token APIs.
+// API names one of the token APIs the server speaks. Each API has a file of its own (tenn.go,
+// testinium.go, partner.go) holding its name, path, test credentials, handler and spec.
 type API string
 
-const (
-	Tenn      API = "tenn"
-	Testinium API = "testinium"
-	Partner   API = "partner"
-)
+// apiSpec is everything the core knows about one API. The core looks an API up in specs and
+// never asks which API it is.
+type apiSpec struct {
+	api         API
+	path        string      // the documented token endpoint path
+	credentials Credentials // the documented test client and user, for DefaultConfig
+	// serve answers a POST to path without a query string; body is the whole request body.
+	serve func(s *Server, w *response, r *http.Request, body []byte)
+}
 
-// APIs lists every API the server speaks.
-var APIs = []API{Tenn, Testinium, Partner}
+// specs holds every API the server speaks. Each API's file registers its spec, so adding an API
+// touches no file but its own.
+var specs []*apiSpec
 
-// Token endpoint paths, as documented.
-const (
-	TennPath      = "/connect/token"
-	TestiniumPath = "/uaa/oauth/token"
-	PartnerPath   = "/api/oauth/token"
-)
+func register(sp apiSpec) *apiSpec {
+	specs = append(specs, &sp)
+	return &sp
+}
+
+// APIs lists every API the server speaks, in the order their files register them (by file name).
+var APIs []API
+
+// init runs after every package-level variable, so after every register call.
+func init() {
+	for _, sp := range specs {
+		APIs = append(APIs, sp.api)
+	}
+}
+
+// spec returns the API's spec, or the zero spec for an API the server does not speak.
+func (a API) spec() apiSpec {
+	for _, sp := range specs {
+		if sp.api == a {
+			return *sp
+		}
+	}
+	return apiSpec{}
+}
 
 // Path returns the API's token endpoint path ("" for an unknown API).
-func (a API) Path() string {
-	switch a {
-	case Tenn:
-		return TennPath
-	case Testinium:
-		return TestiniumPath
-	case Partner:
-		return PartnerPath
-	}
-	return ""
-}
+func (a API) Path() string { return a.spec().path }
+
+// Credentials are an API's documented test client and user (no user for client-credentials APIs).
+type Credentials struct{ ClientID, ClientSecret, Username, Password string }
+
+// Credentials returns the API's documented test client and user, the ones DefaultConfig accepts
+// (zero for an unknown API).
+func (a API) Credentials() Credentials { return a.spec().credentials }
 
 // TokenURL joins a server base URL (such as httptest.Server.URL) and the API's path.
 func TokenURL(base string, api API) string { return base + api.Path() }
-
-// Documented credentials, used by DefaultConfig.
-const (
-	TennClientID     = "TennTesting"
-	TennClientSecret = "43579AF6F9BF4E259BD58F3DA730A717"
-	TennUsername     = "testinguser@10npay.com"
-	TennPassword     = "Ttest@2S"
-
-	TestiniumClientID     = "testiniumSuiteTrustedClient"
-	TestiniumClientSecret = "testiniumSuiteSecretKey"
-	TestiniumUsername     = "user@example.com"
-	TestiniumPassword     = "testinium-pass"
-
-	PartnerClientID     = "partner-client"
-	PartnerClientSecret = "partner-secret"
-)
-
-// TennScopes is the documented scope list of a Tenn token; it is granted when
-// the request names no scope, and requested scopes must be a subset of it.
-// The two Tenn doc pages disagree: the text version lists TokenserverAPI.read, the page
-// version leaves it out. A real IdentityServer client with TokenserverAPI.write is most likely
-// to have .read too, so the longer list is used.
-const TennScopes = "email IdentityServerApi offline_access openid phone platform profile roles tenant " +
-	"Tenn.Administrative Tenn.Audit Tenn.CRM Tenn.Discuss Tenn.Entitlement Tenn.FileStorage Tenn.MS " +
-	"Tenn.Payment Tenn.Recipient Tenn.Reporting Tenn.RiskService Tenn.Subscription " +
-	"TokenserverAPI.read TokenserverAPI.write two_factor_enabled user_relation"
-
-// TestiniumDefaultScope is the scope granted when a Testinium request names none.
-const TestiniumDefaultScope = "openid"
-
-// PartnerDefaultScopes are the scopes put in a partner token when the request names none (the doc's sample).
-var PartnerDefaultScopes = []string{"bookings:create", "bookings:delete"}
 
 // DefaultTokenLifetime is the lifetime of issued tokens when Config leaves it zero.
 const DefaultTokenLifetime = time.Hour
@@ -91,7 +82,7 @@ type Config struct {
 	// map (or a nil map) gets the documented default client; an empty inner map
 	// means no client can log in to that API.
 	Clients map[API]map[string]string
-	// Users maps username to password, per API (tenn and testinium), filled the same way.
+	// Users maps username to password, per API that has users (password grants), filled the same way.
 	Users map[API]map[string]string
 	// TokenLifetime is the lifetime of issued tokens; zero means DefaultTokenLifetime.
 	TokenLifetime time.Duration
@@ -100,20 +91,21 @@ type Config struct {
 	Logger *log.Logger
 }
 
-// DefaultConfig returns the documented credentials and a one-hour lifetime.
+// DefaultConfig returns every API's documented credentials and a one-hour lifetime.
 func DefaultConfig() Config {
-	return Config{
-		Clients: map[API]map[string]string{
-			Tenn:      {TennClientID: TennClientSecret},
-			Testinium: {TestiniumClientID: TestiniumClientSecret},
-			Partner:   {PartnerClientID: PartnerClientSecret},
-		},
-		Users: map[API]map[string]string{
-			Tenn:      {TennUsername: TennPassword},
-			Testinium: {TestiniumUsername: TestiniumPassword},
-		},
+	cfg := Config{
+		Clients:       map[API]map[string]string{},
+		Users:         map[API]map[string]string{},
 		TokenLifetime: DefaultTokenLifetime,
 	}
+	for _, sp := range specs {
+		c := sp.credentials
+		cfg.Clients[sp.api] = map[string]string{c.ClientID: c.ClientSecret}
+		if c.Username != "" {
+			cfg.Users[sp.api] = map[string]string{c.Username: c.Password}
+		}
+	}
+	return cfg
 }
 
 // RecordedRequest is a copy of a request as the server received it.

@@ -3,16 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
 )
 
@@ -37,7 +36,7 @@ func TestRefusesNonLoopback(t *testing.T) {
 
 func TestRun(t *testing.T) {
 	addrFile := filepath.Join(t.TempDir(), "addr")
-	var stderr lockedBuffer
+	var stderr testsupport.LockedBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -59,8 +58,7 @@ func TestRun(t *testing.T) {
 		"username": {tokenserver.TennUsername}, "password": {tokenserver.TennPassword}}.Encode()
 	req, _ := http.NewRequest(http.MethodPost, tokenserver.TokenURL(base, tokenserver.Tenn), strings.NewReader(form))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString(
-		[]byte(tokenserver.TennClientID+":"+tokenserver.TennClientSecret)))
+	req.Header.Set("Authorization", testsupport.Basic(tokenserver.TennClientID, tokenserver.TennClientSecret))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -91,21 +89,4 @@ func TestRun(t *testing.T) {
 			t.Errorf("log contains a secret or token:\n%s", log)
 		}
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

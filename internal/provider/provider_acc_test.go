@@ -1,4 +1,4 @@
-package provider_test
+package provider
 
 import (
 	"regexp"
@@ -7,21 +7,21 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 
+	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
 )
 
-// These tests count the requests the token server sees through whole Terraform runs. The test
+// Acceptance tests of the provider's settings. They count the requests the token server sees through whole Terraform runs. The test
 // harness runs several plans and applies per step, so each configuration holds one partner_token
 // as a phase counter: it sends exactly one request per provider process (plan or apply), and
 // the tenn_token requests are compared with it.
 
 func countingConfig(serverURL string, providerBlock string, tennBlocks string) string {
-	cases := apiCases(serverURL)
-	return providerBlock + tennBlocks + block("ephemeral", "partner_token", "phase", cases["partner_token"].inputs, "provider = authtoken")
+	return providerBlock + tennBlocks + block("ephemeral", "partner_token", "phase", partnerToken.testInputs(serverURL), "provider = authtoken")
 }
 
 func tennBlock(serverURL, label string, extra ...string) string {
-	return block("ephemeral", "tenn_token", label, apiCases(serverURL)["tenn_token"].inputs, append(extra, "provider = authtoken")...)
+	return block("ephemeral", "tenn_token", label, tennToken.testInputs(serverURL), append(extra, "provider = authtoken")...)
 }
 
 // runCounted runs one apply step and returns the tenn requests and the phases seen.
@@ -39,7 +39,7 @@ func runCounted(t *testing.T, srv *tokenserver.Server, config string) (tenn, pha
 
 // TestAccRetryOn503: two 503s then success; the run succeeds and the first phase cost 3 requests.
 func TestAccRetryOn503(t *testing.T) {
-	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	srv.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 2, FailWith: tokenserver.Fail503})
 	tenn, phases := runCounted(t, srv, countingConfig(ts.URL, "", tennBlock(ts.URL, "test")))
 	if phases == 0 || tenn != phases+2 {
@@ -49,7 +49,7 @@ func TestAccRetryOn503(t *testing.T) {
 
 // TestAccRetryAfter429: a 429 with Retry-After: 1 is waited out and retried once.
 func TestAccRetryAfter429(t *testing.T) {
-	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	srv.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.Fail429, RetryAfter: "1"})
 	start := time.Now()
 	tenn, phases := runCounted(t, srv, countingConfig(ts.URL, "", tennBlock(ts.URL, "test")))
@@ -61,28 +61,9 @@ func TestAccRetryAfter429(t *testing.T) {
 	}
 }
 
-// TestAccWrongPassword: the diagnostic names invalid_grant and the fix, and costs exactly one
-// request: retrying a rejected login would lock the account.
-func TestAccWrongPassword(t *testing.T) {
-	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
-	inputs := apiCases(ts.URL)["tenn_token"].inputs
-	inputs["password"] = "wrong-password"
-	resource.Test(t, resource.TestCase{
-		ProtoV6ProviderFactories: factories(),
-		TerraformVersionChecks:   ephemeralOnly,
-		Steps: []resource.TestStep{{
-			Config:      block("ephemeral", "tenn_token", "test", inputs),
-			ExpectError: regexp.MustCompile(`(?s)Tenn token request failed: HTTP 400 invalid_grant.*Check username and\s+password`),
-		}},
-	})
-	if n := srv.Requests(tokenserver.Tenn); n != 1 {
-		t.Errorf("a wrong password cost %d requests, want exactly 1", n)
-	}
-}
-
 // TestAccTimeout: request_timeout bounds the grant, and the diagnostic says what to check.
 func TestAccTimeout(t *testing.T) {
-	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	srv.SetFault(tokenserver.Tenn, tokenserver.Fault{Delay: 10 * time.Second})
 	start := time.Now()
 	resource.Test(t, resource.TestCase{
@@ -100,7 +81,7 @@ func TestAccTimeout(t *testing.T) {
 
 // TestAccCoalescing: identical token blocks send one request per phase.
 func TestAccCoalescing(t *testing.T) {
-	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	tenn, phases := runCounted(t, srv, countingConfig(ts.URL, "", tennBlock(ts.URL, "same", "count = 10")))
 	if phases == 0 || tenn != phases {
 		t.Errorf("10 identical tokens sent %d requests over %d phases, want 1 per phase", tenn, phases)
@@ -109,7 +90,7 @@ func TestAccCoalescing(t *testing.T) {
 
 // TestAccReuseTokensOff: reuse_tokens = false sends every block's grant.
 func TestAccReuseTokensOff(t *testing.T) {
-	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	tenn, phases := runCounted(t, srv, countingConfig(ts.URL, "provider \"authtoken\" {\n  reuse_tokens = false\n}\n",
 		tennBlock(ts.URL, "same", "count = 10")))
 	if phases == 0 || tenn != 10*phases {
@@ -119,7 +100,7 @@ func TestAccReuseTokensOff(t *testing.T) {
 
 // TestAccProviderSettingsFromEnvironment: provider settings fall back to AUTHTOKEN_*.
 func TestAccProviderSettingsFromEnvironment(t *testing.T) {
-	srv, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	t.Setenv("AUTHTOKEN_REUSE_TOKENS", "false")
 	tenn, phases := runCounted(t, srv, countingConfig(ts.URL, "", tennBlock(ts.URL, "same", "count = 3")))
 	if phases == 0 || tenn != 3*phases {
@@ -129,12 +110,12 @@ func TestAccProviderSettingsFromEnvironment(t *testing.T) {
 
 // TestAccInvalidProviderSettings: bad settings are attribute errors at plan.
 func TestAccInvalidProviderSettings(t *testing.T) {
-	_, ts := tokenserver.Start(t, tokenserver.DefaultConfig())
+	_, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	for name, tc := range map[string]struct{ provider, want string }{
 		"timeout":     {`request_timeout = "soon"`, `(?s)Invalid request_timeout.*positive duration`},
 		"retries":     {`max_retries = 99`, `(?s)max_retries.*between 0 and 10`},
-		"CA":          {`ca_cert_pem = "not a certificate"`, `(?s)ca_cert_pem holds no PEM`},
-		"proxy":       {`proxy_url = "ftp://proxy.example.com"`, `(?s)proxy_url must use http`},
+		"CA":          {`ca_cert_pem = "not a certificate"`, `(?s)Invalid ca_cert_pem.*no\s+PEM-encoded\s+certificate`},
+		"proxy":       {`proxy_url = "ftp://proxy.example.com"`, `(?s)Invalid proxy_url.*must\s+use\s+http`},
 		"env timeout": {``, `(?s)AUTHTOKEN_REQUEST_TIMEOUT.*positive duration`},
 	} {
 		t.Run(name, func(t *testing.T) {

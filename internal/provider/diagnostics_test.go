@@ -1,0 +1,94 @@
+package provider
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
+)
+
+// TestGrantErrorDiagnostics: each kind of grant failure becomes a diagnostic whose summary names
+// the API, status and OAuth error, and whose detail says what to check in attribute names.
+func TestGrantErrorDiagnostics(t *testing.T) {
+	tests := []struct {
+		name        string
+		tokenType   tokenType
+		err         error
+		wantSummary string
+		wantHint    string
+	}{
+		{"wrong password", tennToken, &grant.Error{API: grant.Tenn, Kind: grant.KindStatus, Status: 400, Code: "invalid_grant"},
+			"Tenn token request failed: HTTP 400 invalid_grant", "Check username and password"},
+		{"Testinium's 403 is the password", testiniumToken, &grant.Error{API: grant.Testinium, Kind: grant.KindStatus, Status: 403, Code: "access_denied"},
+			"Testinium token request failed: HTTP 403 access_denied", "Check username and password"},
+		{"a 403 elsewhere is access", partnerToken, &grant.Error{API: grant.Partner, Kind: grant.KindStatus, Status: 403, Code: "access_denied"},
+			"Partner token request failed: HTTP 403 access_denied", "enabled for API access"},
+		{"wrong client", partnerToken, &grant.Error{API: grant.Partner, Kind: grant.KindStatus, Status: 401, Code: "invalid_client"},
+			"HTTP 401 invalid_client", "Check client_id and client_secret"},
+		{"scope", tennToken, &grant.Error{API: grant.Tenn, Kind: grant.KindStatus, Status: 400, Code: "invalid_scope"},
+			"HTTP 400 invalid_scope", "Check scope"},
+		{"grant type", tennToken, &grant.Error{API: grant.Tenn, Kind: grant.KindStatus, Status: 400, Code: "unauthorized_client"},
+			"HTTP 400 unauthorized_client", "enable it for client_id"},
+		{"no endpoint", tennToken, &grant.Error{API: grant.Tenn, Kind: grant.KindStatus, Status: 404},
+			"HTTP 404", "no token endpoint at token_url"},
+		{"rate limited", tennToken, &grant.Error{API: grant.Tenn, Kind: grant.KindStatus, Status: 429},
+			"HTTP 429", "raise the provider's max_retries or request_timeout"},
+		{"server error", tennToken, &grant.Error{API: grant.Tenn, Kind: grant.KindStatus, Status: 502},
+			"HTTP 502", "up to the provider's max_retries"},
+		{"bad request", tennToken, &grant.Error{API: grant.Tenn, Kind: grant.KindStatus, Status: 400, Code: "invalid_request"},
+			"HTTP 400 invalid_request", "error description below"},
+		{"timeout", tennToken, &grant.Error{API: grant.Tenn, Kind: grant.KindTimeout},
+			"Tenn token request failed: timed out", "raise the provider's request_timeout"},
+		{"unreachable", tennToken, &grant.Error{API: grant.Tenn, Kind: grant.KindTransport, Host: "auth.example.com", Err: errors.New("connection refused")},
+			"no answer from auth.example.com", "Check token_url (host and port)"},
+		{"redirect", tennToken, &grant.Error{API: grant.Tenn, Kind: grant.KindRedirect, Status: 302, Location: "login.example.com"},
+			"HTTP 302", "token_url redirects to login.example.com"},
+		{"not a token response", tennToken, &grant.Error{API: grant.Tenn, Kind: grant.KindResponse, Status: 200},
+			"HTTP 200", "not a login page or a proxy"},
+		{"canceled", tennToken, &grant.Error{API: grant.Tenn, Kind: grant.KindCanceled},
+			"Tenn token request failed", "canceled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := tt.tokenType.grantErrorDiagnostic(tt.err)
+			if d.Summary() != tt.wantSummary && !strings.Contains(d.Summary(), tt.wantSummary) {
+				t.Errorf("summary %q, want it to contain %q", d.Summary(), tt.wantSummary)
+			}
+			if !strings.Contains(d.Detail(), tt.wantHint) {
+				t.Errorf("detail %q, want it to contain %q", d.Detail(), tt.wantHint)
+			}
+			// The hint comes first, then the error itself.
+			if !strings.HasSuffix(d.Detail(), tt.err.Error()) {
+				t.Errorf("detail %q does not end with the error %q", d.Detail(), tt.err.Error())
+			}
+		})
+	}
+}
+
+// TestConfigErrorsPointAtTheAttribute: a grant that refuses an input, or a client that refuses a
+// setting, gives an error on the attribute the user wrote.
+func TestConfigErrorsPointAtTheAttribute(t *testing.T) {
+	d := tennToken.grantErrorDiagnostic(&grant.Error{API: grant.Tenn, Kind: grant.KindConfig, Setting: grant.SettingPassword, Message: "the password is required"})
+	if got, ok := d.(interface{ Path() path.Path }); !ok || !got.Path().Equal(path.Root("password")) {
+		t.Errorf("diagnostic %v is not on the password attribute", d)
+	}
+	_, err := grant.NewClient(grant.Config{CACertPEM: "not a certificate"})
+	d = clientErrorDiagnostic(err)
+	if got, ok := d.(interface{ Path() path.Path }); !ok || !got.Path().Equal(path.Root("ca_cert_pem")) ||
+		!strings.Contains(d.Detail(), "AUTHTOKEN_CA_CERT_PEM") {
+		t.Errorf("diagnostic %q / %q is not on ca_cert_pem naming its variable", d.Summary(), d.Detail())
+	}
+}
+
+// TestEverySettingHasAnAttribute: grant's settings all map to an attribute, so no config error is
+// reported without saying where to fix it.
+func TestEverySettingHasAnAttribute(t *testing.T) {
+	for s := grant.SettingTokenURL; s <= grant.SettingMaxRetries; s++ {
+		if settingAttributes[s] == "" {
+			t.Errorf("grant.Setting %d has no attribute in settingAttributes", s)
+		}
+	}
+}

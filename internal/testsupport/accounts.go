@@ -1,0 +1,46 @@
+package testsupport
+
+import (
+	"encoding/base64"
+	"net/url"
+	"strings"
+
+	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
+)
+
+// ServerAPI is the token server's side of a grant API. The two packages keep their own names and
+// paths on purpose: a wrong path in both would otherwise agree and hide the bug.
+func ServerAPI(api *grant.API) tokenserver.API { return tokenserver.API(api.Name) }
+
+// Request is the documented test account of api, as the token server at base knows it.
+func Request(api *grant.API, base string) grant.Request {
+	s := ServerAPI(api)
+	c := s.Credentials()
+	r := grant.Request{API: api, TokenURL: tokenserver.TokenURL(base, s), ClientID: c.ClientID, ClientSecret: c.ClientSecret}
+	if api.NeedsUser {
+		r.Username, r.Password = c.Username, c.Password
+	}
+	return r
+}
+
+// SecretForms is every form in which a request's secrets may travel or be echoed back: raw,
+// form-encoded (with + and with %20 for a space), as Basic credentials, and in upper and lower
+// case. A leak scan looks for all of them.
+func SecretForms(r grant.Request) []string {
+	var out []string
+	add := func(s string) {
+		if s != "" {
+			out = append(out, s, strings.ToUpper(s), strings.ToLower(s))
+		}
+	}
+	for _, s := range []string{r.ClientSecret, r.Password} {
+		add(s)
+		add(url.QueryEscape(s))
+		add(strings.ReplaceAll(url.QueryEscape(s), "+", "%20"))
+	}
+	if r.ClientSecret != "" {
+		add(base64.StdEncoding.EncodeToString([]byte(r.ClientID + ":" + r.ClientSecret)))
+	}
+	return out
+}

@@ -1,0 +1,136 @@
+package testsupport
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hashicorp/terraform-exec/tfexec"
+)
+
+// Main runs a package's tests with a Terraform CLI configuration of their own (the machine's
+// TF_CLI_CONFIG_FILE may name a missing file), checkpoint calls off, and the terraform on PATH
+// unless TF_ACC_TERRAFORM_PATH names another binary (OpenTofu, say). It removes everything it
+// and ProviderDir made before the process exits.
+func Main(m *testing.M) {
+	os.Exit(runMain(m))
+}
+
+func runMain(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "authtoken-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	workDir = dir
+	cliConfig := filepath.Join(dir, "terraform.rc")
+	if err := os.WriteFile(cliConfig, nil, 0o600); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	os.Setenv("TF_CLI_CONFIG_FILE", cliConfig)
+	os.Setenv("CHECKPOINT_DISABLE", "1")
+	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
+		if path, err := exec.LookPath("terraform"); err == nil {
+			os.Setenv("TF_ACC_TERRAFORM_PATH", path)
+		}
+	}
+	return m.Run()
+}
+
+// workDir is Main's temporary directory; the provider binary is built into it.
+var workDir string
+
+// TerraformPath is the terraform (or tofu) binary the tests drive; it skips the test when there is none.
+func TerraformPath(tb testing.TB) string {
+	tb.Helper()
+	if bin := os.Getenv("TF_ACC_TERRAFORM_PATH"); bin != "" {
+		return bin
+	}
+	bin, err := exec.LookPath("terraform")
+	if err != nil {
+		tb.Skip("terraform is not on PATH and TF_ACC_TERRAFORM_PATH is not set")
+	}
+	return bin
+}
+
+var (
+	buildOnce  sync.Once
+	builtDir   string
+	buildError error
+)
+
+// ProviderDir builds the provider binary once per test process and returns its directory, for
+// dev_overrides. Tests that use it must run under Main, which removes it at the end.
+func ProviderDir(tb testing.TB) string {
+	tb.Helper()
+	buildOnce.Do(func() {
+		if workDir == "" {
+			buildError = fmt.Errorf("testsupport.ProviderDir needs the package's TestMain to call testsupport.Main")
+			return
+		}
+		builtDir = filepath.Join(workDir, "provider")
+		out, err := exec.Command("go", "build", "-o", filepath.Join(builtDir, "terraform-provider-authtoken"),
+			"github.com/authtoken/terraform-provider-authtoken").CombinedOutput()
+		if err != nil {
+			buildError = fmt.Errorf("go build of the provider: %v\n%s", err, out)
+		}
+	})
+	if buildError != nil {
+		tb.Fatal(buildError)
+	}
+	return builtDir
+}
+
+// DevOverridesConfig writes a CLI configuration into dir that serves authtoken/authtoken from the
+// provider built by ProviderDir, and returns its path.
+func DevOverridesConfig(tb testing.TB, dir string) string {
+	tb.Helper()
+	path := filepath.Join(dir, ".terraformrc")
+	WriteFile(tb, path, fmt.Sprintf(`provider_installation {
+  dev_overrides {
+    "registry.terraform.io/authtoken/authtoken" = %[1]q
+    "registry.opentofu.org/authtoken/authtoken" = %[1]q
+  }
+  direct {}
+}
+`, ProviderDir(tb)))
+	return path
+}
+
+// Terraform is a working directory holding config, whose terraform serves this provider from a
+// fresh build through dev_overrides (plan, apply and validate need no init). env is added to the
+// test process's environment. It skips the test when TF_ACC is not set.
+func Terraform(tb testing.TB, config string, env map[string]string) *tfexec.Terraform {
+	tb.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		tb.Skip("set TF_ACC=1 to run tests that drive the terraform binary")
+	}
+	dir := tb.TempDir()
+	WriteFile(tb, filepath.Join(dir, "main.tf"), config)
+	tf, err := tfexec.NewTerraform(dir, TerraformPath(tb))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	full := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			full[k] = v
+		}
+	}
+	full = tfexec.CleanEnv(full) // tfexec sets TF_LOG, TF_IN_AUTOMATION and the like itself
+	for k, v := range env {
+		full[k] = v
+	}
+	full["TF_CLI_CONFIG_FILE"] = DevOverridesConfig(tb, dir)
+	full["CHECKPOINT_DISABLE"] = "1"
+	if err := tf.SetEnv(full); err != nil {
+		tb.Fatal(err)
+	}
+	return tf
+}

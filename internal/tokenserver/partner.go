@@ -1,0 +1,111 @@
+package tokenserver
+
+import (
+	"fmt"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Partner is the partner authentication API: a client credentials grant with a JSON body.
+const Partner API = "partner"
+
+// PartnerPath is the partner API's documented token endpoint path.
+const PartnerPath = "/api/oauth/token"
+
+// The partner test client; the docs show placeholders only, so it is made up. A client
+// credentials grant has no user.
+const (
+	PartnerClientID     = "partner-client"
+	PartnerClientSecret = "partner-secret"
+)
+
+// PartnerDefaultScopes are the scopes put in a partner token when the request names none (the doc's sample).
+var PartnerDefaultScopes = []string{"bookings:create", "bookings:delete"}
+
+var _ = register(apiSpec{
+	api:         Partner,
+	path:        PartnerPath,
+	credentials: Credentials{ClientID: PartnerClientID, ClientSecret: PartnerClientSecret},
+	serve:       (*Server).partner,
+})
+
+// partner serves the partner client_credentials grant: a JSON body and JSON Accept.
+func (s *Server) partner(w *response, r *http.Request, body []byte) {
+	if reject(w, http.StatusUnsupportedMediaType, "invalid_request", checkContentType(r.Header, "application/json")) {
+		return
+	}
+	if !acceptsJSON(r.Header) {
+		got := strings.Join(r.Header.Values("Accept"), ", ")
+		if got == "" {
+			got = "none"
+		}
+		writeError(w, http.StatusNotAcceptable, "invalid_request", "Accept must include application/json, got "+got)
+		return
+	}
+	req, p := parseJSONObject(body, "grant_type", "client_id", "client_secret", "scope")
+	if reject(w, http.StatusBadRequest, "invalid_request", p) ||
+		checkGrant(w, req, "client_credentials", "client_id", "client_secret") ||
+		reject(w, http.StatusUnauthorized, "invalid_client", s.checkClient(Partner, req["client_id"], req["client_secret"])) {
+		return
+	}
+
+	scopes := strings.Fields(req["scope"])
+	if len(scopes) == 0 {
+		scopes = PartnerDefaultScopes
+	}
+	now := time.Now()
+	// The claims follow the doc's sample token, fractional times included.
+	token := makeJWT(`{"typ":"JWT","alg":"RS256"}`, struct {
+		Aud       string     `json:"aud"`
+		Jti       string     `json:"jti"`
+		Iat       fractional `json:"iat"`
+		Nbf       fractional `json:"nbf"`
+		Exp       fractional `json:"exp"`
+		Sub       string     `json:"sub"`
+		Scopes    []string   `json:"scopes"`
+		UserID    string     `json:"user_id"`
+		PartnerID string     `json:"partner_id"`
+		IsTest    bool       `json:"is_test"`
+	}{
+		Aud:       derivedUUID("partner-client:" + req["client_id"]),
+		Jti:       randomHex(40),
+		Iat:       fractional(now),
+		Nbf:       fractional(now),
+		Exp:       fractional(now.Add(s.cfg.TokenLifetime)),
+		Scopes:    scopes,
+		UserID:    derivedUUID("partner-user:" + req["client_id"]),
+		PartnerID: derivedUUID("partner:" + req["client_id"]),
+		IsTest:    true,
+	})
+	s.addIssued(token)
+	writeJSON(w, http.StatusOK, struct {
+		TokenType   string `json:"token_type"`
+		ExpiresIn   int64  `json:"expires_in"`
+		AccessToken string `json:"access_token"`
+	}{"Bearer", int64(s.cfg.TokenLifetime / time.Second), token})
+}
+
+// acceptsJSON reports whether an Accept header names application/json itself
+// (a wildcard is not enough: the doc asks for application/json).
+func acceptsJSON(h http.Header) bool {
+	for _, v := range h.Values("Accept") {
+		for part := range strings.SplitSeq(v, ",") {
+			mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
+			if err == nil && mt == "application/json" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// fractional is a time encoded as seconds with microseconds, the way the
+// partner API writes exp/iat/nbf: 1710223631.577478.
+type fractional time.Time
+
+func (f fractional) MarshalJSON() ([]byte, error) {
+	t := time.Time(f)
+	return fmt.Appendf(nil, "%d.%06d", t.Unix(), t.Nanosecond()/1000), nil
+}
