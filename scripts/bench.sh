@@ -10,9 +10,9 @@
 #
 # Cases, each a directory with one main.tf:
 #   floor       N terraform_data resources: Terraform alone, no plugin process
-#   noop        N ephemeral blocks of a do-nothing terraform-plugin-framework provider built here,
-#               with partner_token's attributes and no validators, HTTP or logging of its own: what
-#               any framework provider's ephemeral resources cost (reference)
+#   noop        N partner_token blocks of a do-nothing terraform-plugin-framework provider
+#               (internal/bench/noopprovider: the real schema, no validators, HTTP or logging of its
+#               own): what any framework provider's ephemeral resources cost (reference)
 #   noopq       noop with the SDK's logs off (see quiet): the least a framework provider can cost
 #   distinct    N partner_token ephemeral blocks with distinct scopes: N grants
 #   quiet       distinct, with the SDK's and the provider's own logs off (TF_LOG_SDK=OFF,
@@ -37,150 +37,16 @@ cleanup() {
 trap cleanup EXIT
 
 echo "==> Building the provider, the token server, the RSS probe and the no-op provider"
-mkdir -p "$work/bin" "$work/probe-bin" "$work/noop-bin" "$work/probe" "$work/noop" "$work/cases"
+mkdir -p "$work/bin" "$work/probe-bin" "$work/noop-bin" "$work/cases"
 go build -o "$work/bin/terraform-provider-authtoken" .
 go build -o "$work/tokenserver" ./internal/tokenserver/cmd/tokenserver
 
-# The RSS probe. The measuring run's CLI configuration points dev_overrides at this wrapper, named
-# like the provider. It runs the real provider as its child with the same stdin, stdout, stderr and
-# environment (the plugin handshake passes straight through), forwards signals, and when the child
-# ends appends "<peak RSS KiB> <CPU seconds>" (wait4's rusage) to $AUTHTOKEN_BENCH_RSS_FILE.
-# Plain Go, no package to install.
-cat >"$work/probe/go.mod" <<'EOF'
-module rssprobe
-
-go 1.22
-EOF
-cat >"$work/probe/main.go" <<'EOF'
-package main
-
-import (
-	"errors"
-	"fmt"
-	"os"
-	"os/exec"
-	"os/signal"
-	"syscall"
-	"time"
-)
-
-func main() {
-	cmd := exec.Command(os.Getenv("AUTHTOKEN_BENCH_PROVIDER"), os.Args[1:]...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	if err := cmd.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, "rss probe:", err)
-		os.Exit(1)
-	}
-	go func() {
-		for s := range sigs {
-			_ = cmd.Process.Signal(s)
-		}
-	}()
-	err := cmd.Wait()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-		f, ferr := os.OpenFile(os.Getenv("AUTHTOKEN_BENCH_RSS_FILE"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-		if ferr == nil {
-			fmt.Fprintf(f, "%d %.3f\n", ru.Maxrss, cpu.Seconds())
-			f.Close()
-		}
-	}
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		os.Exit(max(exit.ExitCode(), 1))
-	}
-}
-EOF
-(cd "$work/probe" && GOWORK=off GOFLAGS= go build -o "$work/probe-bin/terraform-provider-authtoken" .)
-
-# The no-op provider: built against this module's go.mod and go.sum, so it uses the very
-# terraform-plugin-framework version the provider does, from the module cache.
-sed 's#^module .*#module noopprovider#' go.mod >"$work/noop/go.mod"
-cp go.sum "$work/noop/go.sum"
-cat >"$work/noop/main.go" <<'EOF'
-package main
-
-import (
-	"context"
-	"log"
-
-	"github.com/hashicorp/terraform-plugin-framework/datasource"
-	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
-	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
-	"github.com/hashicorp/terraform-plugin-framework/provider"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
-)
-
-type noopProvider struct{}
-
-func (noopProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
-	resp.TypeName = "noop"
-}
-func (noopProvider) Schema(context.Context, provider.SchemaRequest, *provider.SchemaResponse)          {}
-func (noopProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {}
-func (noopProvider) Resources(context.Context) []func() resource.Resource                            { return nil }
-func (noopProvider) DataSources(context.Context) []func() datasource.DataSource                      { return nil }
-func (noopProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
-	return []func() ephemeral.EphemeralResource{func() ephemeral.EphemeralResource { return noopToken{} }}
-}
-
-// noopToken has partner_token's attributes and answers with fixed values.
-type noopToken struct{}
-
-type noopModel struct {
-	TokenURL     types.String `tfsdk:"token_url"`
-	ClientID     types.String `tfsdk:"client_id"`
-	ClientSecret types.String `tfsdk:"client_secret"`
-	Scope        types.String `tfsdk:"scope"`
-	AccessToken  types.String `tfsdk:"access_token"`
-	TokenType    types.String `tfsdk:"token_type"`
-	ExpiresIn    types.Int64  `tfsdk:"expires_in"`
-	ExpiresAt    types.String `tfsdk:"expires_at"`
-	Scopes       types.List   `tfsdk:"scopes"`
-	RefreshToken types.String `tfsdk:"refresh_token"`
-}
-
-func (noopToken) Metadata(_ context.Context, _ ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
-	resp.TypeName = "noop_token"
-}
-
-func (noopToken) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
-	resp.Schema = schema.Schema{Attributes: map[string]schema.Attribute{
-		"token_url":     schema.StringAttribute{Optional: true},
-		"client_id":     schema.StringAttribute{Optional: true},
-		"client_secret": schema.StringAttribute{Optional: true, Sensitive: true},
-		"scope":         schema.StringAttribute{Optional: true},
-		"access_token":  schema.StringAttribute{Computed: true, Sensitive: true},
-		"token_type":    schema.StringAttribute{Computed: true},
-		"expires_in":    schema.Int64Attribute{Computed: true},
-		"expires_at":    schema.StringAttribute{Computed: true},
-		"scopes":        schema.ListAttribute{Computed: true, ElementType: types.StringType},
-		"refresh_token": schema.StringAttribute{Computed: true, Sensitive: true},
-	}}
-}
-
-func (noopToken) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	var m noopModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	m.AccessToken, m.TokenType = types.StringValue("x"), types.StringValue("Bearer")
-	m.ExpiresIn, m.ExpiresAt = types.Int64Value(3600), types.StringValue("2030-01-01T00:00:00Z")
-	m.Scopes, m.RefreshToken = types.ListValueMust(types.StringType, nil), types.StringNull()
-	resp.Diagnostics.Append(resp.Result.Set(ctx, &m)...)
-}
-
-func main() {
-	err := providerserver.Serve(context.Background(), func() provider.Provider { return noopProvider{} },
-		providerserver.ServeOpts{Address: "registry.terraform.io/bench/noop", ProtocolVersion: 6})
-	if err != nil {
-		log.Fatal(err)
-	}
-}
-EOF
-(cd "$work/noop" && GOWORK=off GOFLAGS= go build -o "$work/noop-bin/terraform-provider-noop" .)
+# The RSS probe (internal/bench/rssprobe), named like the provider: the measuring run's CLI
+# configuration points dev_overrides at it, and it runs the real provider as its child and records
+# its peak RSS and CPU time. The no-op provider (internal/bench/noopprovider): the real provider's
+# ephemeral resources and schemas with no validators and an Open that does nothing.
+go build -o "$work/probe-bin/terraform-provider-authtoken" ./internal/bench/rssprobe
+go build -o "$work/noop-bin/terraform-provider-noop" ./internal/bench/noopprovider
 
 echo "==> Starting the token server on loopback"
 "$work/tokenserver" -listen 127.0.0.1:0 -addr-file "$work/addr" 2>"$work/tokenserver.log" &
@@ -207,18 +73,18 @@ export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_CLI_CONFIG_FILE="$work/bin.tfr
 export AUTHTOKEN_BENCH_PROVIDER="$work/bin/terraform-provider-authtoken"
 unset TF_LOG TF_LOG_CORE TF_LOG_PROVIDER TF_LOG_SDK TF_LOG_SDK_FRAMEWORK TF_LOG_SDK_PROTO TF_LOG_PATH
 
-# The configurations. Partner tokens: the server accepts any scope there, so `scope` makes N
-# distinct grants (distinct for the provider's coalescing too) with the one documented client.
-token_blocks() { # type n distinct
+# The configurations: partner_token blocks, of the provider or of the no-op one. The server
+# accepts any partner scope, so `scope` makes N distinct grants (distinct for the provider's
+# coalescing too) with the one documented client.
+token_blocks() { # source n distinct
   local i scope
-  printf 'terraform {\n  required_providers {\n    %s = { source = "%s" }\n  }\n}\n' \
-    "${1%%_*}" "$([ "$1" = noop_token ] && echo bench/noop || echo authtoken/authtoken)"
+  printf 'terraform {\n  required_providers {\n    partner = { source = "%s" }\n  }\n}\n' "$1"
   for ((i = 1; i <= $2; i++)); do
     scope="bench:read"
     [ "$3" = yes ] && scope="bench:read bench:$i"
     cat <<EOF
 
-ephemeral "$1" "t$i" {
+ephemeral "partner_token" "t$i" {
   token_url     = "$base/api/oauth/token"
   client_id     = "partner-client"
   client_secret = "partner-secret"
@@ -231,9 +97,9 @@ generate() { # case n dir
   local i
   case $1 in
     floor) for ((i = 1; i <= $2; i++)); do printf 'resource "terraform_data" "r%d" {\n  input = "%d"\n}\n\n' "$i" "$i"; done ;;
-    noop | noopq) token_blocks noop_token "$2" yes ;;
-    distinct | quiet) token_blocks partner_token "$2" yes ;;
-    identical) token_blocks partner_token "$2" no ;;
+    noop | noopq) token_blocks bench/noop "$2" yes ;;
+    distinct | quiet) token_blocks authtoken/authtoken "$2" yes ;;
+    identical) token_blocks authtoken/authtoken "$2" no ;;
   esac >"$3/main.tf"
 }
 
@@ -274,6 +140,7 @@ for c in "${cases[@]}"; do
     *)
       : >"$work/rss"
       AUTHTOKEN_BENCH_RSS_FILE="$work/rss" plan "${c%-*}" "$dir" "$work/probe-bin.tfrc"
+      [ -s "$work/rss" ] || { echo "the RSS probe recorded nothing for $c" >&2; exit 1; }
       procs[$c]=$(wc -l <"$work/rss")
       rss[$c]=$(awk '$1 > m {m = $1} END {printf "%.1f", m / 1024}' "$work/rss")
       cpu[$c]=$(awk '{s += $2} END {printf "%.2f", s}' "$work/rss")
