@@ -1,11 +1,17 @@
 package tokenserver_test
 
 import (
+	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -84,6 +90,50 @@ func TestFaults(t *testing.T) {
 			wantStatus(t, resp, 302)
 			if got := resp.Header.Get("Location"); got != "https://elsewhere.example.invalid/connect/token" {
 				t.Errorf("Location %q", got)
+			}
+		}},
+		{tokenserver.FailEchoCredentials, func(t *testing.T, resp *http.Response, body []byte) {
+			wantStatus(t, resp, 400)
+			wantError(t, body, "invalid_request")
+			desc, _ := decodeObject(t, body)["error_description"].(string)
+			// Tenn's documented request: the Basic string, its secret and the form's password.
+			basic := strings.TrimPrefix(testsupport.Basic(tokenserver.TennClientID, tokenserver.TennClientSecret), "Basic ")
+			for _, want := range []string{tokenserver.TennClientSecret, basic, strings.ToUpper(basic),
+				tokenserver.TennPassword, "Ttest%402S", "TTEST@2S"} {
+				if !strings.Contains(desc, want) {
+					t.Errorf("error_description lacks %q: %s", want, desc)
+				}
+			}
+		}},
+		{tokenserver.FailControlChars, func(t *testing.T, resp *http.Response, body []byte) {
+			wantStatus(t, resp, 400)
+			wantError(t, body, "invalid_request")
+		}},
+		{tokenserver.Fail500InvalidGrant, func(t *testing.T, resp *http.Response, body []byte) {
+			wantStatus(t, resp, 500)
+			m := decodeObject(t, body)
+			if m["error"] != "invalid_grant" || m["error_description"] != "The user name or password is incorrect." || len(m) != 2 {
+				t.Errorf("body %s", body)
+			}
+			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+				t.Errorf("Content-Type %q", ct)
+			}
+		}},
+		{tokenserver.Fail503HugeBody, func(t *testing.T, resp *http.Response, body []byte) {
+			wantStatus(t, resp, 503)
+			if got := resp.Header.Get("Retry-After"); got != "7" {
+				t.Errorf("Retry-After %q, want 7", got)
+			}
+			if len(body) != tokenserver.HugeBodySize || resp.ContentLength != tokenserver.HugeBodySize {
+				t.Errorf("body %d bytes, Content-Length %d, want %d", len(body), resp.ContentLength, tokenserver.HugeBodySize)
+			}
+			wantError(t, body, "temporarily_unavailable")
+		}},
+		{tokenserver.FailRedirectUserinfo, func(t *testing.T, resp *http.Response, body []byte) {
+			wantStatus(t, resp, 302)
+			want := "https://" + tokenserver.TennClientSecret + "@elsewhere.example.invalid/x"
+			if got := resp.Header.Get("Location"); got != want {
+				t.Errorf("Location %q, want %q", got, want)
 			}
 		}},
 	}
@@ -269,4 +319,376 @@ func TestDelay(t *testing.T) {
 		t.Errorf("Requests %d, want 2", s.Requests(tokenserver.Partner))
 	}
 	// Server cleanup must not wait the full minute: Close ends the delay.
+}
+
+// TestFailureNames: every Failure up to the last has a name of its own.
+func TestFailureNames(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for f := tokenserver.FailNone; f <= tokenserver.FailRedirectOddHost; f++ {
+		name := f.String()
+		if strings.HasPrefix(name, "Failure(") || seen[name] {
+			t.Errorf("Failure %d is named %q", int(f), name)
+		}
+		seen[name] = true
+	}
+	if got := (tokenserver.FailRedirectOddHost + 1).String(); !strings.HasPrefix(got, "Failure(") {
+		t.Errorf("a Failure past the last is named %q: failureNames is longer than the list", got)
+	}
+}
+
+// echoSecret has every character whose encodings differ: space, + & < > ' " \ and non-ASCII.
+const echoSecret = `a b+c&d<e>f'g"h\é`
+
+// echoSecretForms is echoSecret in each form the echo failures quote, written out by hand.
+var echoSecretForms = []string{
+	`a b+c&d<e>f'g"h\é`,                                     // raw
+	`a+b%2Bc%26d%3Ce%3Ef%27g%22h%5C%C3%A9`,                  // form-encoded, + for space
+	`a%20b%2Bc%26d%3Ce%3Ef%27g%22h%5C%C3%A9`,                // form-encoded, %20 for space
+	`a b+c\u0026d\u003ce\u003ef'g\"h\\é`,                    // Go encoding/json
+	`a b\u002Bc\u0026d\u003Ce\u003Ef\u0027g\u0022h\\\u00E9`, // .NET System.Text.Json
+	`a b+c&amp;d&lt;e&gt;f&#39;g&#34;h\é`,                   // HTML
+	`A B+C&D<E>F'G"H\É`,                                     // upper case
+}
+
+func TestEchoedForms(t *testing.T) {
+	t.Parallel()
+	if got := tokenserver.EchoedForms(echoSecret); !slices.Equal(got, echoSecretForms) {
+		t.Errorf("EchoedForms:\n got %q\nwant %q", got, echoSecretForms)
+	}
+	if got := tokenserver.EchoedForms("x\n\x01😀`"); got[4] != "x\\n\\u0001\\uD83D\\uDE00\\u0060" {
+		t.Errorf(".NET form %q", got[4])
+	}
+}
+
+// echoPassword is the other credential of the echo requests.
+const echoPassword = "pass word+ü"
+
+// echoRequests are requests to each API carrying echoSecret (and echoPassword) wherever the API
+// takes credentials, and the credentials each carries.
+func echoRequests() []struct {
+	r     request
+	creds []string
+} {
+	tenn := formRequest(tokenserver.Tenn, tokenserver.TennClientID, echoSecret, url.Values{
+		"client_id": {tokenserver.TennClientID}, "grant_type": {"password"},
+		"username": {tokenserver.TennUsername}, "password": {echoPassword}})
+	testinium := formRequest(tokenserver.Testinium, tokenserver.TestiniumClientID, echoPassword, url.Values{
+		"grant_type": {"password"}, "username": {tokenserver.TestiniumUsername}, "password": {echoSecret}})
+	body, _ := json.Marshal(map[string]string{"grant_type": "client_credentials",
+		"client_id": tokenserver.PartnerClientID, "client_secret": echoSecret})
+	partner := request{api: tokenserver.Partner, method: http.MethodPost, header: http.Header{
+		"Content-Type": {"application/json"}, "Accept": {"application/json"}}, body: string(body)}
+	b64 := func(id, secret string) string {
+		return base64.StdEncoding.EncodeToString([]byte(id + ":" + secret))
+	}
+	return []struct {
+		r     request
+		creds []string
+	}{
+		{tenn, []string{b64(tokenserver.TennClientID, echoSecret), echoSecret, echoPassword}},
+		{testinium, []string{b64(tokenserver.TestiniumClientID, echoPassword), echoPassword, echoSecret}},
+		{partner, []string{echoSecret}},
+	}
+}
+
+// wantEchoes checks that text quotes every credential in every form, echoSecret's forms as
+// written out by hand.
+func wantEchoes(t *testing.T, text string, creds []string) {
+	t.Helper()
+	for _, c := range creds {
+		forms := tokenserver.EchoedForms(c)
+		if c == echoSecret {
+			forms = echoSecretForms
+		}
+		for i, f := range forms {
+			if !strings.Contains(text, f) {
+				t.Errorf("form %d of a credential is not quoted: %q", i, f)
+			}
+		}
+	}
+}
+
+func TestFailEcho(t *testing.T) {
+	t.Parallel()
+	var logs testsupport.LockedBuffer
+	cfg := tokenserver.DefaultConfig()
+	cfg.Logger = log.New(&logs, "", 0)
+	s, ts := testsupport.TokenServer(t, cfg)
+	c := ts.Client()
+	for _, er := range echoRequests() {
+		t.Run(string(er.r.api)+"/json", func(t *testing.T) {
+			s.SetFault(er.r.api, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailEchoCredentials})
+			resp, body := send(t, c, ts, er.r)
+			wantStatus(t, resp, 400)
+			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+				t.Errorf("Content-Type %q", ct)
+			}
+			m := decodeObject(t, body)
+			if m["error"] != "invalid_request" || len(m) != 2 {
+				t.Errorf("body fields %v", keys(m))
+			}
+			desc, _ := m["error_description"].(string)
+			wantEchoes(t, desc, er.creds)
+			// On the wire the JSON-escaped forms are escaped once more.
+			if !strings.Contains(string(body), `\\u0026`) || !strings.Contains(string(body), `\\u002B`) {
+				t.Errorf("wire body lacks the doubly escaped forms: %.300s", body)
+			}
+		})
+		t.Run(string(er.r.api)+"/html", func(t *testing.T) {
+			s.SetFault(er.r.api, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailEchoHTML})
+			resp, body := send(t, c, ts, er.r)
+			wantStatus(t, resp, 400)
+			if ct := resp.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
+				t.Errorf("Content-Type %q", ct)
+			}
+			if !strings.HasPrefix(string(body), "<!DOCTYPE html>") || !strings.Contains(string(body), "<title>400 Bad Request</title>") {
+				t.Errorf("body is not an HTML error page: %.200s", body)
+			}
+			wantEchoes(t, string(body), er.creds)
+		})
+	}
+	t.Run("no credentials", func(t *testing.T) {
+		s.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailEchoCredentials})
+		r := validRequest(tokenserver.Tenn)
+		r.header.Del("Authorization")
+		r.body = "grant_type=password"
+		resp, body := send(t, c, ts, r)
+		wantStatus(t, resp, 400)
+		wantError(t, body, "invalid_request")
+	})
+	// The responses quote secrets; the log still must not.
+	testsupport.AssertNoSecret(t, "log", logs.String(), echoSecret, echoPassword, url.QueryEscape(echoSecret))
+	if !strings.Contains(logs.String(), "status=400 error=invalid_request fault=echo-credentials") {
+		t.Errorf("log:\n%s", logs.String())
+	}
+}
+
+func TestFailTokensInError(t *testing.T) {
+	t.Parallel()
+	s, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	s.SetFault(tokenserver.Testinium, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailTokensInError})
+	resp, body := send(t, ts.Client(), ts, validRequest(tokenserver.Testinium))
+	wantStatus(t, resp, 400)
+	testsupport.AssertNoSecret(t, "response", string(body), secrets...)
+	m := decodeObject(t, body)
+	if m["error"] != "invalid_request" {
+		t.Errorf("error %v", m["error"])
+	}
+	desc, _ := m["error_description"].(string)
+	hex := regexp.MustCompile(`access_token=([0-9a-f]{32})\b`).FindStringSubmatch(desc)
+	jwt := regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+`).FindString(desc)
+	if hex == nil || jwt == "" {
+		t.Fatalf("error_description lacks access_token=<hex> or a JWT: %s", desc)
+	}
+	jwtParts(t, jwt)
+	leaked := []string{hex[1], jwt}
+	for _, k := range []string{"access_token", "refresh_token", "id_token"} {
+		v, _ := m[k].(string)
+		if v == "" {
+			t.Fatalf("no top-level %s: %s", k, body)
+		}
+		leaked = append(leaked, v)
+	}
+	jwtParts(t, m["id_token"].(string))
+	issued := s.Issued()
+	for i, v := range leaked {
+		if !slices.Contains(issued, v) {
+			t.Errorf("leaked value %d is not in Issued()", i)
+		}
+	}
+	// Fresh values: a second answer shares none of them.
+	s.SetFault(tokenserver.Testinium, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailTokensInError})
+	_, body2 := send(t, ts.Client(), ts, validRequest(tokenserver.Testinium))
+	for _, v := range leaked {
+		if strings.Contains(string(body2), v) {
+			t.Error("a second answer repeats a token of the first")
+		}
+	}
+}
+
+func TestFailControlChars(t *testing.T) {
+	t.Parallel()
+	s, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	s.SetFault(tokenserver.Partner, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailControlChars})
+	resp, body := send(t, ts.Client(), ts, validRequest(tokenserver.Partner))
+	wantStatus(t, resp, 400)
+	wantError(t, body, "invalid_request")
+	desc, _ := decodeObject(t, body)["error_description"].(string)
+	pad, ok := strings.CutPrefix(desc, tokenserver.ControlCharsPrefix)
+	if !ok {
+		t.Fatalf("error_description starts %q", desc[:min(len(desc), 80)])
+	}
+	for _, want := range []string{"\x1b[32mApply complete!\x1b[0m", "\x1b]0;title\x07", "\r", "\x00", "\u202e"} {
+		if !strings.Contains(tokenserver.ControlCharsPrefix, want) {
+			t.Errorf("prefix lacks %q", want)
+		}
+	}
+	if len(pad) != tokenserver.ControlCharsPadding || tokenserver.ControlCharsPadding != 200*1024 {
+		t.Errorf("padding is %d bytes, want %d", len(pad), 200*1024)
+	}
+	if i := strings.IndexFunc(pad, func(r rune) bool { return r < ' ' || r > '~' }); i >= 0 {
+		t.Errorf("padding has %q at %d", pad[i], i)
+	}
+}
+
+func TestFailCutBody401(t *testing.T) {
+	t.Parallel()
+	for _, start := range []func(testing.TB, tokenserver.Config) (*tokenserver.Server, *httptest.Server){
+		testsupport.TokenServer, testsupport.TokenServerTLS,
+	} {
+		s, ts := start(t, tokenserver.DefaultConfig())
+		c := ts.Client()
+		s.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailCutBody401})
+		resp, body, err := trySend(c, ts, validRequest(tokenserver.Tenn))
+		if resp == nil {
+			t.Fatalf("%s: no response: %v", ts.URL, err)
+		}
+		wantStatus(t, resp, 401)
+		if !errors.Is(err, io.ErrUnexpectedEOF) {
+			t.Errorf("%s: body read error %v, want unexpected EOF", ts.URL, err)
+		}
+		if resp.ContentLength != tokenserver.CutBodyLength || resp.Header.Get("Content-Type") != "application/json" {
+			t.Errorf("Content-Length %d, Content-Type %q", resp.ContentLength, resp.Header.Get("Content-Type"))
+		}
+		if string(body) != tokenserver.CutBodyPrefix || !strings.HasPrefix(tokenserver.CutBodyPrefix, `{"error":"invalid_client","error_description":"`) {
+			t.Errorf("body %q", body)
+		}
+		if resp, _ := send(t, c, ts, validRequest(tokenserver.Tenn)); resp.StatusCode != 200 {
+			t.Errorf("after the cut body: status %d", resp.StatusCode)
+		}
+	}
+}
+
+func TestFailBadGzip400(t *testing.T) {
+	t.Parallel()
+	s, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	s.SetFault(tokenserver.Partner, tokenserver.Fault{FailTimes: 2, FailWith: tokenserver.FailBadGzip400})
+
+	// The default transport asks for gzip itself, so it decompresses, and the read fails.
+	resp, _, err := trySend(ts.Client(), ts, validRequest(tokenserver.Partner))
+	if resp == nil {
+		t.Fatalf("no response: %v", err)
+	}
+	wantStatus(t, resp, 400)
+	if !resp.Uncompressed || !errors.Is(err, gzip.ErrHeader) {
+		t.Errorf("Uncompressed %v, read error %v, want %v", resp.Uncompressed, err, gzip.ErrHeader)
+	}
+
+	// Without decompression the answer is plain JSON labelled gzip.
+	tr := ts.Client().Transport.(*http.Transport).Clone()
+	tr.DisableCompression = true
+	resp, body := send(t, &http.Client{Transport: tr}, ts, validRequest(tokenserver.Partner))
+	wantStatus(t, resp, 400)
+	if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Content-Type") != "application/json" ||
+		string(body) != tokenserver.BadGzipBody || tokenserver.BadGzipBody != `{"error":"invalid_grant"}` {
+		t.Errorf("headers %v body %q", resp.Header, body)
+	}
+}
+
+func TestFailHugeHeader(t *testing.T) {
+	t.Parallel()
+	for _, start := range []func(testing.TB, tokenserver.Config) (*tokenserver.Server, *httptest.Server){
+		testsupport.TokenServer, testsupport.TokenServerTLS,
+	} {
+		s, ts := start(t, tokenserver.DefaultConfig())
+		s.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 2, FailWith: tokenserver.FailHugeHeader})
+
+		// Go's default limit on response headers is 10 MiB: the answer is refused.
+		if resp, _, err := trySend(ts.Client(), ts, validRequest(tokenserver.Tenn)); err == nil {
+			t.Errorf("%s: default client accepted the huge header: status %d", ts.URL, resp.StatusCode)
+		}
+
+		tr := ts.Client().Transport.(*http.Transport).Clone()
+		tr.MaxResponseHeaderBytes = 16 << 20
+		resp, body := send(t, &http.Client{Transport: tr}, ts, validRequest(tokenserver.Tenn))
+		wantStatus(t, resp, 200)
+		if pad := resp.Header.Get("X-Padding"); len(pad) != tokenserver.HugeHeaderSize || tokenserver.HugeHeaderSize != 12<<20 ||
+			strings.Trim(pad, "a") != "" {
+			t.Errorf("X-Padding is %d bytes, want %d", len(pad), 12<<20)
+		}
+		tok, _ := decodeObject(t, body)["access_token"].(string)
+		if tok == "" || !slices.Contains(s.Issued(), tok) {
+			t.Errorf("body %s: want a token response whose token is in Issued()", body)
+		}
+		if resp, _ := send(t, ts.Client(), ts, validRequest(tokenserver.Tenn)); resp.StatusCode != 200 {
+			t.Errorf("after the fault: status %d", resp.StatusCode)
+		}
+	}
+}
+
+func TestFailRedirectHostile(t *testing.T) {
+	t.Parallel()
+	s, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	c := noRedirects(ts)
+	for _, er := range echoRequests() {
+		s.SetFault(er.r.api, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailRedirectUserinfo})
+		resp, _ := send(t, c, ts, er.r)
+		wantStatus(t, resp, 302)
+		secret := echoSecret // the client secret each echo request sends
+		if er.r.api == tokenserver.Testinium {
+			secret = echoPassword
+		}
+		loc := resp.Header.Get("Location")
+		if want := "https://" + url.QueryEscape(secret) + "@elsewhere.example.invalid/x"; loc != want {
+			t.Errorf("%s: Location %q, want %q", er.r.api, loc, want)
+		}
+		// net/url unescapes userinfo as a path ("+" stays "+"): the user name is the secret
+		// with each space a "+".
+		u, err := url.Parse(loc)
+		if err != nil || u.Host != "elsewhere.example.invalid" || u.User.Username() != strings.ReplaceAll(secret, " ", "+") {
+			t.Errorf("%s: Location parses to %v, %v", er.r.api, u, err)
+		}
+	}
+
+	// http.Client parses Location before it asks CheckRedirect, so even a client that does not
+	// follow redirects fails on the odd host; the transport alone shows the 302.
+	s.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 2, FailWith: tokenserver.FailRedirectOddHost})
+	_, _, err := trySend(c, ts, validRequest(tokenserver.Tenn))
+	if err == nil || !strings.Contains(err.Error(), "failed to parse Location header") {
+		t.Errorf("odd host: err %v, want a Location parse error", err)
+	}
+	r := validRequest(tokenserver.Tenn)
+	req, _ := http.NewRequest(r.method, tokenserver.TokenURL(ts.URL, r.api), strings.NewReader(r.body))
+	req.Header = r.header
+	resp, err := ts.Client().Transport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	wantStatus(t, resp, 302)
+	loc := resp.Header.Get("Location")
+	if loc != tokenserver.OddHostLocation || tokenserver.OddHostLocation != "https://%65vil.example.invalid/x" {
+		t.Errorf("Location %q", loc)
+	}
+	if _, err := url.Parse(loc); err == nil {
+		t.Errorf("net/url parses Location %q", loc)
+	}
+}
+
+// TestHijackingFaultsHTTP2: HTTP/2 cannot be hijacked; the faults that hijack still break the
+// answer the same way.
+func TestHijackingFaultsHTTP2(t *testing.T) {
+	t.Parallel()
+	s := tokenserver.New(tokenserver.DefaultConfig())
+	ts := httptest.NewUnstartedServer(s)
+	ts.EnableHTTP2 = true
+	ts.StartTLS()
+	t.Cleanup(func() { s.Close(); ts.Close() })
+	c := ts.Client()
+
+	s.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailCutBody401})
+	resp, body, err := trySend(c, ts, validRequest(tokenserver.Tenn))
+	if resp == nil || resp.ProtoMajor != 2 || resp.StatusCode != 401 || err == nil || string(body) != tokenserver.CutBodyPrefix {
+		t.Errorf("cut body over HTTP/2: resp %v, body %q, err %v", resp, body, err)
+	}
+
+	s.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailHugeHeader})
+	if resp, _, err := trySend(c, ts, validRequest(tokenserver.Tenn)); err == nil {
+		t.Errorf("huge header over HTTP/2: status %d, want an error", resp.StatusCode)
+	}
+
+	if resp, _ := send(t, c, ts, validRequest(tokenserver.Tenn)); resp.StatusCode != 200 || resp.ProtoMajor != 2 {
+		t.Errorf("after the faults: %s status %d", resp.Proto, resp.StatusCode)
+	}
 }

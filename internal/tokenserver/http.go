@@ -70,7 +70,7 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 
 	// Faults come first: they stand for a gateway or an overloaded server,
 	// which fail whatever the request looks like.
-	if !s.applyFault(w, r, api) {
+	if !s.applyFault(w, r, api, body) {
 		return
 	}
 
@@ -258,6 +258,55 @@ func parseBasic(h http.Header) (id, secret, problem string) {
 		return "", "", "decoded Authorization Basic credentials have no ':' between client_id and client_secret"
 	}
 	return id, secret, ""
+}
+
+// receivedCredentials finds the secrets a request carries, whatever shape it has: the HTTP Basic
+// credentials (the base64 string as sent, and the secret it decodes to), and client_secret and
+// password in a JSON or form body. all lists each once, in that order; clientSecret is the Basic
+// secret, else the body's client_secret. Only the faults that model hostile servers use it, so
+// it parses leniently: a malformed request still has its secrets found.
+func receivedCredentials(h http.Header, body []byte) (clientSecret string, all []string) {
+	add := func(v string) {
+		if v != "" && !slices.Contains(all, v) {
+			all = append(all, v)
+		}
+	}
+	for _, v := range h.Values("Authorization") {
+		scheme, cred, ok := strings.Cut(strings.TrimSpace(v), " ")
+		if !ok || !strings.EqualFold(scheme, "Basic") {
+			continue
+		}
+		cred = strings.TrimSpace(cred)
+		add(cred)
+		if raw, err := base64.StdEncoding.DecodeString(cred); err == nil {
+			if _, secret, ok := strings.Cut(string(raw), ":"); ok {
+				add(secret)
+				if clientSecret == "" {
+					clientSecret = secret
+				}
+			}
+		}
+	}
+	fields := map[string][]string{}
+	var obj map[string]any
+	if json.Unmarshal(body, &obj) == nil {
+		for k, v := range obj {
+			if s, ok := v.(string); ok {
+				fields[k] = []string{s}
+			}
+		}
+	} else {
+		fields, _ = url.ParseQuery(string(body)) // keeps the pairs that parse
+	}
+	for _, k := range []string{"client_secret", "password"} {
+		for _, v := range fields[k] {
+			add(v)
+			if k == "client_secret" && clientSecret == "" {
+				clientSecret = v
+			}
+		}
+	}
+	return clientSecret, all
 }
 
 // checkClient reports what is wrong with a client's credentials, or "".

@@ -175,8 +175,9 @@ func (s *Server) Requests(api API) int {
 	return s.requests[api]
 }
 
-// Issued returns every access_token and refresh_token value issued so far
-// (Reset does not clear it, so a leak scan sees every token of a test).
+// Issued returns every token value the server has handed out so far: access, refresh and id
+// tokens, and those a fault put in an error body (Reset does not clear it, so a leak scan sees
+// every token of a test).
 func (s *Server) Issued() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
