@@ -24,7 +24,7 @@ func TestAccPartnerTokenDataSource(t *testing.T) {
 func TestAccPartnerTokenNeedsTokenURL(t *testing.T) {
 	_, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	t.Setenv("PARTNER_TOKEN_URL", "")
-	resource.Test(t, resource.TestCase{
+	accTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		TerraformVersionChecks:   ephemeralOnly,
 		Steps: []resource.TestStep{{

@@ -27,7 +27,7 @@ func tennBlock(serverURL, label string, extra ...string) string {
 // runCounted runs one apply step and returns the tenn requests and the phases seen.
 func runCounted(t *testing.T, srv *tokenserver.Server, config string) (tenn, phases int) {
 	t.Helper()
-	resource.Test(t, resource.TestCase{
+	accTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		TerraformVersionChecks:   ephemeralOnly,
 		Steps:                    []resource.TestStep{{Config: config}},
@@ -66,7 +66,7 @@ func TestAccTimeout(t *testing.T) {
 	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	srv.SetFault(tokenserver.Tenn, tokenserver.Fault{Delay: 10 * time.Second})
 	start := time.Now()
-	resource.Test(t, resource.TestCase{
+	accTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		TerraformVersionChecks:   ephemeralOnly,
 		Steps: []resource.TestStep{{
@@ -122,7 +122,7 @@ func TestAccInvalidProviderSettings(t *testing.T) {
 			if tc.provider == "" {
 				t.Setenv("AUTHTOKEN_REQUEST_TIMEOUT", "-5s")
 			}
-			resource.Test(t, resource.TestCase{
+			accTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: factories(),
 				TerraformVersionChecks:   ephemeralOnly,
 				Steps: []resource.TestStep{{

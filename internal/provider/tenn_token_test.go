@@ -22,7 +22,7 @@ func TestAccTennTokenDataSource(t *testing.T) { testDataSource(t, tennToken, ten
 // one request: retrying a rejected login would lock the account.
 func TestAccTennTokenWrongPassword(t *testing.T) {
 	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-	resource.Test(t, resource.TestCase{
+	accTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		TerraformVersionChecks:   ephemeralOnly,
 		Steps: []resource.TestStep{{

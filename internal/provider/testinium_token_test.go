@@ -29,7 +29,7 @@ func TestAccTestiniumTokenDefaultClient(t *testing.T) {
 	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	t.Setenv("TESTINIUM_CLIENT_ID", "")
 	t.Setenv("TESTINIUM_CLIENT_SECRET", "")
-	resource.Test(t, resource.TestCase{
+	accTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{{
 			Config: block("data", "testinium_token", "test", without(testiniumToken.testInputs(ts.URL), "client_id", "client_secret")),

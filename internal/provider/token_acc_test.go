@@ -32,7 +32,7 @@ func TestAccEnvironmentFallbacks(t *testing.T) {
 			// Values from the environment stay out of state.
 			statecheck.ExpectKnownValue("data."+tt.name+".env", tfjsonpath.New("client_secret"), knownvalue.Null()))
 	}
-	resource.Test(t, resource.TestCase{
+	accTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		TerraformVersionChecks:   ephemeralOnly,
 		Steps: []resource.TestStep{{
@@ -46,7 +46,7 @@ func TestAccEnvironmentFallbacks(t *testing.T) {
 func TestAccMissingInput(t *testing.T) {
 	_, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	t.Setenv("TENN_PASSWORD", "")
-	resource.Test(t, resource.TestCase{
+	accTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		TerraformVersionChecks:   ephemeralOnly,
 		Steps: []resource.TestStep{{
@@ -70,7 +70,7 @@ func TestAccInvalidInputs(t *testing.T) {
 		"credentials in URL": {with(inputs, "token_url", "https://u:p@auth.example.com/x"), `(?s)Invalid token URL.*must not hold credentials`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
+			accTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: factories(),
 				TerraformVersionChecks:   ephemeralOnly,
 				Steps: []resource.TestStep{{
@@ -87,7 +87,7 @@ func TestAccInvalidInputs(t *testing.T) {
 func TestAccProviderArgumentUsage(t *testing.T) {
 	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	inputs := tennToken.testInputs(ts.URL)
-	resource.Test(t, resource.TestCase{
+	accTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		TerraformVersionChecks:   ephemeralOnly,
 		Steps: []resource.TestStep{{
@@ -115,7 +115,7 @@ func TestAccUnknownInputs(t *testing.T) {
 	config := fmt.Sprintf("resource \"terraform_data\" \"password\" {\n  input = %q\n}\n", tokenserver.TennPassword) +
 		block("ephemeral", "tenn_token", "test", inputs) + block("data", "tenn_token", "test", inputs) +
 		echoConfig("tenn_token", "test")
-	resource.Test(t, resource.TestCase{
+	accTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		TerraformVersionChecks:   ephemeralOnly,
 		Steps: []resource.TestStep{
@@ -140,7 +140,7 @@ func TestAccUnknownInputs(t *testing.T) {
 func TestAccBlockWinsOverEnvironment(t *testing.T) {
 	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	t.Setenv("TENN_PASSWORD", "wrong-password-from-env")
-	resource.Test(t, resource.TestCase{
+	accTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{{
 			Config: block("data", "tenn_token", "test", tennToken.testInputs(ts.URL)),

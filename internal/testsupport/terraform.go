@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-exec/tfexec"
 )
 
@@ -40,7 +41,51 @@ func runMain(m *testing.M) int {
 			os.Setenv("TF_ACC_TERRAFORM_PATH", path)
 		}
 	}
+	if engine := detectEngine(); engine.OpenTofu && os.Getenv("TF_ACC_PROVIDER_HOST") == "" {
+		// terraform-plugin-testing names in-process providers registry.terraform.io/-/<name>,
+		// which OpenTofu refuses; its docs give these two settings for provider tests.
+		os.Setenv("TF_ACC_PROVIDER_NAMESPACE", "hashicorp")
+		os.Setenv("TF_ACC_PROVIDER_HOST", "registry.opentofu.org")
+	}
 	return m.Run()
+}
+
+// Engine is the binary the tests drive: Terraform or OpenTofu, and its version.
+type Engine struct {
+	OpenTofu bool
+	Version  *version.Version // nil when it could not be read
+}
+
+var (
+	engineOnce sync.Once
+	engine     Engine
+)
+
+// detectEngine reads the first line of `<binary> version`: "Terraform v1.11.4" or "OpenTofu v1.12.6".
+func detectEngine() Engine {
+	engineOnce.Do(func() {
+		bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
+		if bin == "" {
+			return
+		}
+		out, err := exec.Command(bin, "version").Output()
+		if err != nil {
+			return
+		}
+		first, _, _ := strings.Cut(string(out), "\n")
+		name, v, _ := strings.Cut(strings.TrimSpace(first), " ")
+		engine.OpenTofu = name == "OpenTofu"
+		engine.Version, _ = version.NewVersion(strings.TrimPrefix(v, "v"))
+	})
+	return engine
+}
+
+// ListsEphemeralResourcesInPlan reports an engine whose JSON plan lists every ephemeral resource
+// with the action "open" (OpenTofu before 1.12, which stopped storing them in the plan):
+// terraform-plugin-testing then reads the plan after apply as not empty.
+func ListsEphemeralResourcesInPlan() bool {
+	e := detectEngine()
+	return e.OpenTofu && e.Version != nil && e.Version.LessThan(version.Must(version.NewVersion("1.12.0-a")))
 }
 
 // workDir is Main's temporary directory; the provider binary is built into it.
