@@ -22,6 +22,8 @@ const (
 	DefaultMaxRetries = 3
 	// MaxResponseBytes bounds what is read of any answer: a token response is a few KiB.
 	MaxResponseBytes = 1 << 20
+	// maxResponseHeaderBytes bounds an answer's headers; Go's default is 1 MiB.
+	maxResponseHeaderBytes = 64 << 10
 )
 
 // Config is one provider instance's HTTP behaviour.
@@ -53,7 +55,9 @@ type Attempt struct {
 // Client runs grants. One Client per provider instance holds the one HTTP transport, so all
 // grants to a host share its keep-alive connections.
 type Client struct {
-	http       *http.Client
+	// transport sends each attempt as one round trip: no redirect is followed (it would carry the
+	// credentials to another address), and a Location header is never parsed on our behalf.
+	transport  http.RoundTripper
 	cfg        Config
 	coalescing *coalescer // nil when ReuseTokens is off
 }
@@ -73,6 +77,7 @@ func NewClient(cfg Config) (*Client, error) {
 	transport.ForceAttemptHTTP2 = true                           // a custom TLS config turns HTTP/2 off unless asked for
 	transport.MaxIdleConnsPerHost = 64                           // many token blocks often share one auth host
 	transport.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	transport.MaxResponseHeaderBytes = maxResponseHeaderBytes
 	if cfg.CACertPEM != "" {
 		pool, err := x509.SystemCertPool()
 		if err != nil || pool == nil {
@@ -95,16 +100,16 @@ func NewClient(cfg Config) (*Client, error) {
 			return nil, &Error{Kind: KindConfig, Setting: SettingProxy,
 				Message: fmt.Sprintf("the proxy URL must use http, https or socks5, not %q", proxy.Scheme)}
 		}
-		transport.Proxy = http.ProxyURL(proxy)
+		transport.Proxy = func(req *http.Request) (*url.URL, error) {
+			// Loopback never goes through the proxy, as with Go's environment proxies: a token URL
+			// on loopback may be plain http, and the proxy would receive the credentials in clear.
+			if IsLoopback(req.URL.Hostname()) {
+				return nil, nil //nolint:nilnil // no proxy is http.Transport's way to say "direct"
+			}
+			return proxy, nil
+		}
 	}
-	c := &Client{
-		cfg: cfg,
-		http: &http.Client{
-			Transport: transport,
-			// A redirect would carry the client credentials to another address: report it instead.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		},
-	}
+	c := &Client{cfg: cfg, transport: transport}
 	if cfg.ReuseTokens {
 		c.coalescing = newCoalescer()
 	}
@@ -134,10 +139,11 @@ func (c *Client) grant(parent context.Context, r Request) (*Token, error) {
 		return nil, &Error{API: r.API, Kind: KindConfig, Setting: SettingTokenURL, Message: "the request cannot be built", Err: err}
 	}
 	host := base.URL.Host
+	red := newRedactor(r.Secrets())
 
 	for attempt := 1; ; attempt++ {
 		start := time.Now()
-		token, failure, retryAfter := c.attempt(ctx, base, r)
+		token, failure, retryAfter := c.attempt(ctx, base, r, red)
 		if failure == nil {
 			c.report(ctx, Attempt{API: r.API, Host: host, Number: attempt, Status: http.StatusOK, Elapsed: time.Since(start)})
 			return token, nil
@@ -175,46 +181,63 @@ func (c *Client) grant(parent context.Context, r Request) (*Token, error) {
 }
 
 // attempt sends one request. It returns a token, or the failure and the server's Retry-After.
-func (c *Client) attempt(ctx context.Context, base *http.Request, r Request) (*Token, *Error, time.Duration) {
+func (c *Client) attempt(ctx context.Context, base *http.Request, r Request, red *redactor) (*Token, *Error, time.Duration) {
 	// WithContext, not Clone: nothing changes the headers after newHTTPRequest, so attempts can
 	// share them; only the body reader is per attempt.
 	req := base.WithContext(ctx)
 	req.Body, _ = base.GetBody() // a bytes.Reader body: GetBody cannot fail
-	resp, err := c.http.Do(req)
+	resp, err := c.transport.RoundTrip(req)
 	if err != nil {
-		return nil, &Error{Kind: KindTransport, Message: transportMessage(err, r.TokenURL), Err: err}, 0
+		msg := transportMessage(err, r.TokenURL, red)
+		if strings.Contains(err.Error(), "server response headers exceeded") {
+			// An answer, only an unusable one: sending the request again gets the same.
+			return nil, &Error{Kind: KindResponse, Message: fmt.Sprintf("the answer's headers are larger than %d bytes", maxResponseHeaderBytes), Err: err}, 0
+		}
+		return nil, &Error{Kind: KindTransport, Message: msg, Err: err}, 0
 	}
 	defer resp.Body.Close()
+	status := resp.StatusCode
+	success := status >= 200 && status < 300
 
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBytes+1))
-	if err != nil {
-		return nil, &Error{Kind: KindTransport, Status: resp.StatusCode,
-			Message: "the connection broke while reading the answer: " + transportMessage(err, r.TokenURL), Err: err}, 0
-	}
-	if len(body) > MaxResponseBytes {
-		return nil, &Error{Kind: KindResponse, Status: resp.StatusCode,
+	switch {
+	case err != nil && success:
+		return nil, &Error{Kind: KindTransport, Status: status,
+			Message: "the connection broke while reading the answer: " + transportMessage(err, r.TokenURL, red), Err: err}, 0
+	case err != nil:
+		// The status has arrived: the failure is that status (a wrong password stays final), only
+		// without its body.
+		return nil, &Error{Kind: KindStatus, Status: status,
+				Message: "the body of the answer could not be read: " + transportMessage(err, r.TokenURL, red), Err: err},
+			retryAfterDelay(resp.Header.Get("Retry-After"), time.Now())
+	case len(body) > MaxResponseBytes && success:
+		return nil, &Error{Kind: KindResponse, Status: status,
 			Message: fmt.Sprintf("the answer is larger than %d bytes, far more than any token response", MaxResponseBytes)}, 0
+	case len(body) > MaxResponseBytes:
+		return nil, &Error{Kind: KindStatus, Status: status,
+				Message: fmt.Sprintf("the error body is larger than %d bytes and was not read", MaxResponseBytes)},
+			retryAfterDelay(resp.Header.Get("Retry-After"), time.Now())
 	}
 	receivedAt := time.Now()
 
-	switch status := resp.StatusCode; {
+	switch {
 	case status >= 300 && status < 400:
-		return nil, &Error{Kind: KindRedirect, Status: status, Location: locationHost(resp),
-			Message: "the token endpoint redirects to " + orUnknown(locationHost(resp))}, 0
-	case status < 200 || status >= 300:
+		where := red.host(locationHost(resp))
+		return nil, &Error{Kind: KindRedirect, Status: status, Location: where,
+			Message: "the token endpoint redirects to " + orUnknown(where)}, 0
+	case !success:
 		e := &Error{Kind: KindStatus, Status: status}
-		describeBody(e, body, r.Secrets())
+		describeBody(e, body, red)
 		return nil, e, retryAfterDelay(resp.Header.Get("Retry-After"), receivedAt)
 	}
 
 	token, err := ParseTokenResponse(body, receivedAt, r.Scope)
 	if err != nil {
-		e := &Error{Kind: KindResponse, Status: resp.StatusCode, Message: err.Error()}
+		e := &Error{Kind: KindResponse, Status: status, Message: err.Error()}
 		var oauth *oauthError
 		if errors.As(err, &oauth) {
 			e.Message = "the success answer carries an OAuth error"
-			secrets := r.Secrets()
-			e.Code, e.Description = redact(oauth.code, secrets), redact(oauth.description, secrets)
+			e.Code, e.Description = red.code(oauth.code), red.text(oauth.description, maxServerText)
 		}
 		return nil, e, 0
 	}
@@ -222,21 +245,21 @@ func (c *Client) attempt(ctx context.Context, base *http.Request, r Request) (*T
 }
 
 // describeBody fills in the OAuth error fields, or a snippet when the body is not an error object.
-func describeBody(e *Error, body []byte, secrets []string) {
+func describeBody(e *Error, body []byte, red *redactor) {
 	var oauth struct {
 		Error            string `json:"error"`
 		ErrorDescription string `json:"error_description"`
 	}
 	if len(body) > 0 && json.Unmarshal(body, &oauth) == nil && oauth.Error != "" {
-		e.Code = redact(oauth.Error, secrets)
-		e.Description = redact(oauth.ErrorDescription, secrets)
+		e.Code = red.code(oauth.Error)
+		e.Description = red.text(oauth.ErrorDescription, maxServerText)
 		return
 	}
 	if len(body) == 0 {
 		e.Message = "the answer has an empty body"
 		return
 	}
-	e.Snippet = snippet(body, secrets)
+	e.Snippet = red.text(string(body), 120)
 }
 
 // retryable: only failures that a second identical request can fix, and that cannot count as a
@@ -245,9 +268,12 @@ func describeBody(e *Error, body []byte, secrets []string) {
 func (e *Error) retryable() bool {
 	switch e.Kind {
 	case KindTransport:
-		// An untrusted certificate stays untrusted: retrying only delays the diagnostic.
-		return !untrustedCertificate(e.Err)
+		// A refused certificate stays refused: retrying only delays the diagnostic.
+		return !certificateError(e.Err)
 	case KindStatus:
+		if isCredentialCode(e.Code) {
+			return false
+		}
 		return e.Status == http.StatusTooManyRequests ||
 			(e.Status >= 500 && e.Status != http.StatusNotImplemented)
 	}
@@ -299,13 +325,14 @@ func retryAfterDelay(v string, now time.Time) time.Duration {
 }
 
 // transportMessage describes a transport error without the URL the http package puts in front.
-func transportMessage(err error, tokenURL string) string {
+// TLS errors quote names from the server's certificate, so it is cleaned like server text.
+func transportMessage(err error, tokenURL string, red *redactor) string {
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		err = uerr.Err
 	}
-	msg := err.Error()
-	return strings.ReplaceAll(msg, tokenURL, "the token URL")
+	msg := strings.ReplaceAll(err.Error(), tokenURL, "the token URL")
+	return clean(red.redact(msg), maxServerText)
 }
 
 func locationHost(resp *http.Response) string {

@@ -31,6 +31,10 @@ func (c *coalescer) do(ctx context.Context, r Request, grant func(context.Contex
 	if t := c.fresh(key); t != nil {
 		return t, nil
 	}
+	if ctx.Err() != nil {
+		// Nothing may be sent for a caller that has already given up, shared flight or not.
+		return nil, &Error{API: r.API, Kind: KindCanceled, Message: "canceled before the request was sent", Err: ctx.Err()}
+	}
 	// The shared request must not end because the caller that happened to start it was
 	// canceled: the others still wait for it. It keeps ctx's values (log masks) and is bounded by
 	// request_timeout; each caller stops waiting when its own ctx ends (below).
@@ -79,7 +83,7 @@ func (c *coalescer) fresh(key string) *Token {
 // key identifies a grant by everything that can change its result, hashed.
 func (r Request) key() string {
 	h := sha256.New()
-	for _, part := range []string{r.API.Name, r.TokenURL, r.ClientID, r.ClientSecret, r.Username, r.Password, r.Scope} {
+	for _, part := range []string{r.ReuseGroup, r.API.Name, r.TokenURL, r.ClientID, r.ClientSecret, r.Username, r.Password, r.Scope} {
 		// Length-prefixed, so no two different requests can hash the same input.
 		h.Write(binary.AppendUvarint(nil, uint64(len(part))))
 		h.Write([]byte(part))

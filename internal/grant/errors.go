@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Kind sorts failures by where they happened.
@@ -46,23 +44,24 @@ const (
 type Reason int
 
 const (
-	ReasonUnknown              Reason = iota
-	ReasonBadInput                    // KindConfig: Error.Setting says which
-	ReasonTimeout                     // no answer within the time limit
-	ReasonCanceled                    // the caller gave up
-	ReasonRedirect                    // the URL points at a redirect, not at the token endpoint
-	ReasonUntrustedCertificate        // TLS: the certificate is signed by an unknown CA
-	ReasonUnreachable                 // DNS, connect, reset: the network path
-	ReasonUserCredentials             // the user's username or password
-	ReasonClientCredentials           // the client's id or secret
-	ReasonScope                       // a scope the client may not have
-	ReasonGrantNotAllowed             // the client may not use this grant type
-	ReasonAccessDenied                // the account may not use the API
-	ReasonNoEndpoint                  // 404/405: no token endpoint at the URL
-	ReasonRateLimited                 // 429 and the retries ran out
-	ReasonServerFailure               // 5xx: the server's side
-	ReasonNotATokenResponse           // a success answer that is not a token response
-	ReasonBadRequest                  // 400 invalid_request
+	ReasonUnknown                 Reason = iota
+	ReasonBadInput                       // KindConfig: Error.Setting says which
+	ReasonTimeout                        // no answer within the time limit
+	ReasonCanceled                       // the caller gave up
+	ReasonRedirect                       // the URL points at a redirect, not at the token endpoint
+	ReasonUntrustedCertificate           // TLS: the certificate is signed by an unknown CA
+	ReasonCertificateHostMismatch        // TLS: the certificate is for another host than the URL's
+	ReasonUnreachable                    // DNS, connect, reset: the network path
+	ReasonUserCredentials                // the user's username or password
+	ReasonClientCredentials              // the client's id or secret
+	ReasonScope                          // a scope the client may not have
+	ReasonGrantNotAllowed                // the client may not use this grant type
+	ReasonAccessDenied                   // the account may not use the API
+	ReasonNoEndpoint                     // 404/405: no token endpoint at the URL
+	ReasonRateLimited                    // 429 and the retries ran out
+	ReasonServerFailure                  // 5xx: the server's side
+	ReasonNotATokenResponse              // a success answer that is not a token response
+	ReasonBadRequest                     // 400 invalid_request
 )
 
 // Error is every failure Grant and NewClient return. All its text is safe to show: the request's
@@ -141,7 +140,11 @@ func (e *Error) Reason() Reason {
 	case e.Kind == KindRedirect:
 		return ReasonRedirect
 	case e.Kind == KindTransport:
-		if untrustedCertificate(e.Err) {
+		var hostMismatch x509.HostnameError
+		switch {
+		case errors.As(e.Err, &hostMismatch):
+			return ReasonCertificateHostMismatch
+		case certificateError(e.Err):
 			return ReasonUntrustedCertificate
 		}
 		return ReasonUnreachable
@@ -169,59 +172,30 @@ func (e *Error) Reason() Reason {
 	return ReasonUnknown
 }
 
-func untrustedCertificate(err error) bool {
+// certificateError reports a certificate the client refused; retrying cannot change it.
+func certificateError(err error) bool {
 	var verify *tls.CertificateVerificationError
 	var unknownAuthority x509.UnknownAuthorityError
-	return errors.As(err, &verify) || errors.As(err, &unknownAuthority)
+	var hostMismatch x509.HostnameError
+	return errors.As(err, &verify) || errors.As(err, &unknownAuthority) || errors.As(err, &hostMismatch)
+}
+
+// credentialCodes are OAuth errors about the credentials or the client: a retry sends the same
+// credentials again, so they are final whatever the status (gateways answer 500 invalid_grant).
+var credentialCodes = []string{"invalid_grant", "invalid_client", "unauthorized_client", "access_denied"}
+
+func isCredentialCode(code string) bool {
+	for _, c := range credentialCodes {
+		if strings.EqualFold(code, c) {
+			return true
+		}
+	}
+	return false
 }
 
 func orUnknown(s string) string {
 	if s == "" {
 		return "another address"
-	}
-	return s
-}
-
-// snippet is a short, printable, secret-free start of a body that is not an OAuth error object.
-func snippet(body []byte, secrets []string) string {
-	const maxRunes = 120
-	body = []byte(redact(string(body), secrets)) // before cutting, so no part of a secret survives
-	var b strings.Builder
-	space := false
-	n := 0
-	for len(body) > 0 && n < maxRunes {
-		r, size := utf8.DecodeRune(body)
-		body = body[size:]
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			continue
-		case unicode.IsSpace(r):
-			space = b.Len() > 0
-			continue
-		case !unicode.IsPrint(r):
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			n++
-			space = false
-		}
-		b.WriteRune(r)
-		n++
-	}
-	s := b.String()
-	if len(body) > 0 {
-		s += "..."
-	}
-	return s
-}
-
-// redact replaces every secret in s: servers sometimes echo a request back in their errors.
-func redact(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "***")
-		}
 	}
 	return s
 }

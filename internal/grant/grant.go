@@ -8,6 +8,7 @@ package grant
 import (
 	"bytes"
 	"net/http"
+	"regexp"
 	"time"
 )
 
@@ -20,6 +21,9 @@ type Request struct {
 	Username     string // password grants only
 	Password     string // password grants only
 	Scope        string // space-separated; empty means "whatever the server grants by default"
+	// ReuseGroup keeps tokens apart: identical grants share a token only within one group. The
+	// provider never lets a token it stores in state serve an ephemeral resource.
+	ReuseGroup string
 }
 
 // Secrets lists the request's values that must never appear in a log line, error or
@@ -27,6 +31,11 @@ type Request struct {
 func (r Request) Secrets() []string {
 	return nonEmpty(r.ClientSecret, r.Password, basicCredentials(r.ClientID, r.ClientSecret))
 }
+
+// LogMask matches every form in which the request's secrets may travel or be echoed (see
+// SecretForms), in any letter case; nil when none is long enough to mask without garbling every
+// line. Grant withholds server text rather than mask such a short secret.
+func (r Request) LogMask() *regexp.Regexp { return newRedactor(r.Secrets()).logMask() }
 
 // Token is a successful grant's result.
 type Token struct {

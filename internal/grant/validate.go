@@ -13,6 +13,9 @@ import (
 func CheckTokenURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" || u.Opaque != "" {
+		if strings.Contains(raw, "@") { // it may carry user:password@, so it is never quoted
+			return fmt.Errorf("the URL is not an absolute URL like https://auth.example.com/oauth/token, and must not hold credentials (user:password@)")
+		}
 		return fmt.Errorf("%q is not an absolute URL like https://auth.example.com/oauth/token", raw)
 	}
 	if u.User != nil {

@@ -86,6 +86,9 @@ func hint(e *grant.Error) string {
 	case grant.ReasonUntrustedCertificate:
 		return "The server's TLS certificate is not trusted. If it is signed by a private CA, " +
 			"add that CA with the provider's ca_cert_pem."
+	case grant.ReasonCertificateHostMismatch:
+		return "The server's TLS certificate is not valid for the host in token_url. Check token_url's host name: " +
+			"use the name the certificate was issued for, not an address or an alias."
 	case grant.ReasonUnreachable:
 		return "Check token_url (host and port), DNS, the network path and proxy settings (proxy_url or HTTPS_PROXY)."
 	case grant.ReasonUserCredentials:

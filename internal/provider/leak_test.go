@@ -141,6 +141,11 @@ func credentialSecrets(tt tokenType, base string, mutate func(*grant.Request)) [
 	for _, v := range testsupport.SecretForms(req) {
 		out = append(out, secret{label: tt.name + " credential", value: v})
 	}
+	for _, s := range req.Secrets() { // the forms the token server echoes, written independently
+		for _, v := range tokenserver.EchoedForms(s) {
+			out = append(out, secret{label: tt.name + " credential as the server echoes it", value: v})
+		}
+	}
 	return out
 }
 
@@ -153,8 +158,8 @@ func TestAccNoSecretLeaks(t *testing.T) {
 	// Credentials come from the environment, as in a pipeline: a literal in a .tf file would be
 	// copied into the plan file's configuration snapshot by design.
 	env := map[string]string{}
-	config := "terraform {\n  required_providers {\n    authtoken = { source = \"authtoken/authtoken\" }\n  }\n}\n" +
-		"provider \"authtoken\" {\n  reuse_tokens = false\n}\n" // one request per block
+	// Default provider settings: token reuse is on, as users run it.
+	config := "terraform {\n  required_providers {\n    authtoken = { source = \"authtoken/authtoken\" }\n  }\n}\n"
 	for _, tt := range tokenTypes() {
 		for k, v := range tt.testEnv(ts.URL) {
 			env[k] = v
@@ -200,26 +205,63 @@ func TestAccNoSecretLeaks(t *testing.T) {
 	r.scan(secrets)
 }
 
-// TestAccNoSecretLeaksOnFailure: a rejected login leaks nothing either, and costs one request.
+// TestAccNoSecretLeaksOnFailure: a rejected login, and servers that echo the request back in
+// any encoding or put tokens in their errors, leak nothing into terraform's output or trace log.
 func TestAccNoSecretLeaksOnFailure(t *testing.T) {
-	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-	const wrongPassword = "Wr0ng-Passw0rd!"
-	env := tennToken.testEnv(ts.URL)
-	env["TENN_PASSWORD"] = wrongPassword
-	r := newLeakRun(t, "terraform {\n  required_providers {\n    tenn = { source = \"authtoken/authtoken\" }\n  }\n}\n"+
-		block("ephemeral", "tenn_token", "leak", nil), env)
-	r.run("plan", false, func(ctx context.Context) error {
-		_, err := r.tf.Plan(ctx, tfexec.Out("tfplan"))
-		return err
-	})
-
-	if !bytes.Contains(r.outputs["plan stderr"], []byte("invalid_grant")) {
-		t.Errorf("the diagnostic does not name invalid_grant:\n%s", r.outputs["plan stderr"])
+	for name, tc := range map[string]struct {
+		fault      tokenserver.Failure
+		password   string // replaces the documented password, when set
+		wantStderr string
+	}{
+		"wrong password":   {password: "Wr0ng-Passw0rd!", wantStderr: "invalid_grant"},
+		"echo":             {fault: tokenserver.FailEchoCredentials, password: "hunter2-S3cret <&>\"'+ é", wantStderr: "***"},
+		"echo in HTML":     {fault: tokenserver.FailEchoHTML, wantStderr: "HTTP 400"},
+		"tokens in errors": {fault: tokenserver.FailTokensInError, wantStderr: "***"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+			env := map[string]string{}
+			config := "terraform {\n  required_providers {\n    authtoken = { source = \"authtoken/authtoken\" }\n  }\n}\n"
+			var secrets []secret
+			for _, tt := range tokenTypes() {
+				if tc.fault != tokenserver.FailNone {
+					srv.SetFault(tt.server(), tokenserver.Fault{FailTimes: tokenserver.Always, FailWith: tc.fault})
+				} else if tt.name != tennToken.name {
+					continue
+				}
+				for k, v := range tt.testEnv(ts.URL) {
+					env[k] = v
+				}
+				mutate := func(*grant.Request) {}
+				if tc.password != "" && tt.api.NeedsUser {
+					env[tt.envPrefix+"_PASSWORD"] = tc.password
+					mutate = func(r *grant.Request) { r.Password = tc.password }
+				}
+				config += block("ephemeral", tt.name, "leak", nil, "provider = authtoken")
+				if tc.fault != tokenserver.FailNone {
+					config += block("data", tt.name, "leak", nil, "provider = authtoken")
+				}
+				secrets = append(secrets, credentialSecrets(tt, ts.URL, mutate)...)
+			}
+			r := newLeakRun(t, config, env)
+			r.run("plan", false, func(ctx context.Context) error {
+				_, err := r.tf.Plan(ctx, tfexec.Out("tfplan"))
+				return err
+			})
+			if !bytes.Contains(r.outputs["plan stderr"], []byte(tc.wantStderr)) {
+				t.Errorf("the diagnostics do not show %q:\n%s", tc.wantStderr, r.redacted(string(r.outputs["plan stderr"])))
+			}
+			if tc.fault == tokenserver.FailNone {
+				if n := srv.Requests(tokenserver.Tenn); n != 1 {
+					t.Errorf("a wrong password cost %d requests, want exactly 1", n)
+				}
+			}
+			for _, tok := range srv.Issued() {
+				secrets = append(secrets, secret{label: "a token in an error body", value: tok})
+			}
+			r.scan(secrets)
+		})
 	}
-	if n := srv.Requests(tokenserver.Tenn); n != 1 {
-		t.Errorf("a wrong password cost %d requests, want exactly 1", n)
-	}
-	r.scan(credentialSecrets(tennToken, ts.URL, func(r *grant.Request) { r.Password = wrongPassword }))
 }
 
 // dataSourceTokens returns the access and refresh tokens the state holds for data sources.

@@ -24,7 +24,7 @@ func newTokenDataSource(t tokenType) func() datasource.DataSource {
 	return func() datasource.DataSource { return &tokenDataSource{tokenType: t} }
 }
 
-// Metadata sets the bare type name: see DESIGN.md, Naming.
+// Metadata sets the bare type name (DESIGN.md, "Bare type names").
 func (d *tokenDataSource) Metadata(_ context.Context, _ datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = d.name
 }
@@ -38,5 +38,5 @@ func (d *tokenDataSource) Configure(_ context.Context, req datasource.ConfigureR
 }
 
 func (d *tokenDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	resp.Diagnostics.Append(d.fetch(ctx, d.client, req.Config, &resp.State)...)
+	resp.Diagnostics.Append(d.fetch(ctx, d.client, dataSourceGroup, req.Config, &resp.State)...)
 }

@@ -24,7 +24,7 @@ func newTokenEphemeral(t tokenType) func() ephemeral.EphemeralResource {
 	return func() ephemeral.EphemeralResource { return &tokenEphemeral{tokenType: t} }
 }
 
-// Metadata sets the bare type name: see DESIGN.md, Naming.
+// Metadata sets the bare type name (DESIGN.md, "Bare type names").
 func (e *tokenEphemeral) Metadata(_ context.Context, _ ephemeral.MetadataRequest, resp *ephemeral.MetadataResponse) {
 	resp.TypeName = e.name
 }
@@ -38,5 +38,5 @@ func (e *tokenEphemeral) Configure(_ context.Context, req ephemeral.ConfigureReq
 }
 
 func (e *tokenEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	resp.Diagnostics.Append(e.fetch(ctx, e.client, req.Config, &resp.Result)...)
+	resp.Diagnostics.Append(e.fetch(ctx, e.client, ephemeralGroup, req.Config, &resp.Result)...)
 }

@@ -71,9 +71,16 @@ func (t tokenType) writeResult(ctx context.Context, result attributeWriter, toke
 	return diags
 }
 
+// Reuse groups: a token stored in state by a data source never serves an ephemeral resource,
+// and the other way round, even when their inputs are identical.
+const (
+	ephemeralGroup  = "ephemeral"
+	dataSourceGroup = "data source"
+)
+
 // fetch is the body of both Open and Read: resolve, grant, write. ctx gains masks for every
 // secret before anything is logged.
-func (t tokenType) fetch(ctx context.Context, client *grant.Client, config attributeReader, result attributeWriter) (diags diag.Diagnostics) {
+func (t tokenType) fetch(ctx context.Context, client *grant.Client, group string, config attributeReader, result attributeWriter) (diags diag.Diagnostics) {
 	if client == nil {
 		diags.AddError("Provider not configured",
 			"The authtoken provider was not configured before "+t.name+" was used. This is a bug in the provider; please report it.")
@@ -83,7 +90,10 @@ func (t tokenType) fetch(ctx context.Context, client *grant.Client, config attri
 	if diags.HasError() {
 		return diags
 	}
-	ctx = tflog.MaskLogStrings(ctx, r.Secrets()...)
+	r.ReuseGroup = group
+	if mask := r.LogMask(); mask != nil {
+		ctx = tflog.MaskLogRegexes(ctx, mask)
+	}
 
 	token, err := client.Grant(ctx, r)
 	if err != nil {

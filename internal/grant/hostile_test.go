@@ -1,0 +1,249 @@
+package grant_test
+
+import (
+	"context"
+	"encoding/pem"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
+	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
+)
+
+// Tests of the promises that hostile or broken servers and settings once broke (issue
+// "Hostile and broken token servers"). Each fails on the code before that issue's fixes.
+
+// TestLoopbackBypassesTheProxy: with proxy_url set, a loopback token URL (plain http is allowed
+// there) is reached directly: the proxy would receive the credentials in clear text.
+func TestLoopbackBypassesTheProxy(t *testing.T) {
+	var proxied atomic.Int32
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		proxied.Add(1)
+		w.WriteHeader(http.StatusBadGateway)
+	}))
+	defer proxy.Close()
+	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	c := newClient(t, func(c *grant.Config) { c.ProxyURL = proxy.URL })
+	if _, err := c.Grant(context.Background(), testsupport.Request(grant.Tenn, ts.URL)); err != nil {
+		t.Fatalf("grant through a proxy setting to loopback: %v", err)
+	}
+	if n := proxied.Load(); n != 0 || srv.Requests(tokenserver.Tenn) != 1 {
+		t.Errorf("the proxy saw %d requests and the server %d; want 0 and 1", n, srv.Requests(tokenserver.Tenn))
+	}
+}
+
+// TestCanceledGrantSendsNothing: a caller that has already given up starts no request, whether
+// identical grants share one (reuse on) or not.
+func TestCanceledGrantSendsNothing(t *testing.T) {
+	for _, reuseTokens := range []bool{false, true} {
+		srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err := newClient(t, reuse(reuseTokens)).Grant(ctx, testsupport.Request(grant.Tenn, ts.URL))
+		var ge *grant.Error
+		if !errors.As(err, &ge) || ge.Kind != grant.KindCanceled {
+			t.Errorf("reuse %v: want KindCanceled, got %v", reuseTokens, err)
+		}
+		if n := srv.Requests(tokenserver.Tenn); n != 0 {
+			t.Errorf("reuse %v: a canceled grant sent %d requests, want 0", reuseTokens, n)
+		}
+	}
+}
+
+// TestCertificateForAnotherHost: a trusted certificate issued for another name is reported as a
+// host mismatch (check the URL's host), not as an untrusted CA, and is not retried.
+func TestCertificateForAnotherHost(t *testing.T) {
+	srv, ts := testsupport.TokenServerTLS(t, tokenserver.DefaultConfig())
+	caPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw}))
+	req := testsupport.Request(grant.Tenn, ts.URL)
+	// httptest's certificate names 127.0.0.1 and example.com, not localhost.
+	req.TokenURL = strings.Replace(req.TokenURL, "127.0.0.1", "localhost", 1)
+	_, err := newClient(t, func(c *grant.Config) { c.CACertPEM = caPEM }).Grant(context.Background(), req)
+	var ge *grant.Error
+	if !errors.As(err, &ge) || ge.Reason() != grant.ReasonCertificateHostMismatch || ge.Attempts != 1 {
+		t.Fatalf("want one attempt ending in a certificate host mismatch, got %v", err)
+	}
+	if n := srv.Requests(tokenserver.Tenn); n != 0 {
+		t.Errorf("the handshake failed, yet the server saw %d requests", n)
+	}
+}
+
+// TestShortSecretsKeepErrorsReadable: a one-character password cannot be masked inside text
+// without garbling it. The OAuth code stays whole (so the hint is right) and the server's free
+// text is withheld instead of shown with the secret in it.
+func TestShortSecretsKeepErrorsReadable(t *testing.T) {
+	for _, password := range []string{"e", "  ", "ab"} {
+		srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+		req := testsupport.Request(grant.Tenn, ts.URL)
+		req.Password = password
+		_, err := newClient(t).Grant(context.Background(), req)
+		var ge *grant.Error
+		if !errors.As(err, &ge) {
+			t.Fatalf("password %q: want *grant.Error, got %v", password, err)
+		}
+		if ge.Code != "invalid_grant" || ge.Reason() != grant.ReasonUserCredentials {
+			t.Errorf("password %q: code %q reason %d, want invalid_grant and the credentials reason", password, ge.Code, ge.Reason())
+		}
+		if strings.Contains(ge.Description, "user name") || !strings.Contains(ge.Description, "withheld") {
+			t.Errorf("password %q: description %q, want the server's text withheld", password, ge.Description)
+		}
+		if strings.Contains(ge.Error(), "***") {
+			t.Errorf("password %q: the error was masked inside its words: %s", password, ge.Error())
+		}
+		if srv.Requests(tokenserver.Tenn) != 1 {
+			t.Errorf("password %q: %d requests, want 1", password, srv.Requests(tokenserver.Tenn))
+		}
+	}
+}
+
+// TestSecretForms: the forms a server may echo a secret in, written out by hand so that the
+// generator cannot agree with itself on a wrong form.
+func TestSecretForms(t *testing.T) {
+	forms := grant.SecretForms(`Ttest@2S&x <y>"'+`)
+	for _, want := range []string{
+		`Ttest@2S&x <y>"'+`,
+		`Ttest%402S%26x+%3Cy%3E%22%27%2B`,                 // form-encoded, + for a space
+		`Ttest%402S%26x%20%3Cy%3E%22%27%2B`,               // form-encoded, %20 for a space
+		`Ttest@2S\u0026x \u003cy\u003e\"'+`,               // Go's encoding/json
+		`Ttest@2S\u0026x \u003Cy\u003E\u0022\u0027\u002B`, // .NET's System.Text.Json
+		`Ttest@2S&amp;x &lt;y&gt;&#34;&#39;+`,             // html.EscapeString
+		`Ttest@2S&amp;x &lt;y&gt;&quot;&#x27;+`,           // named and hex entities
+	} {
+		found := false
+		for _, f := range forms {
+			found = found || f == want
+		}
+		if !found {
+			t.Errorf("SecretForms lacks %s", want)
+		}
+	}
+}
+
+// TestTokenURLWithCredentialsIsNeverQuoted: a token URL that fails to parse is not quoted when
+// it may carry user:password@.
+func TestTokenURLWithCredentialsIsNeverQuoted(t *testing.T) {
+	for _, raw := range []string{"https://user:p%ss@auth.example.com/token", "https://user:hunter2@auth.example.com/token"} {
+		err := grant.CheckTokenURL(raw)
+		if err == nil {
+			t.Fatalf("%s accepted", raw)
+		}
+		if strings.Contains(err.Error(), "p%ss") || strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("the error quotes the URL's password: %v", err)
+		}
+	}
+}
+
+// hostileGrant runs the documented grant of api against a token server that answers with fault,
+// with the given request changes, and returns the typed error and the requests the server saw.
+func hostileGrant(t *testing.T, api *grant.API, fault tokenserver.Failure, mutate func(*grant.Request)) (grant.Request, *grant.Error, *tokenserver.Server) {
+	t.Helper()
+	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	srv.SetFault(testsupport.ServerAPI(api), tokenserver.Fault{FailTimes: tokenserver.Always, FailWith: fault})
+	req := testsupport.Request(api, ts.URL)
+	if mutate != nil {
+		mutate(&req)
+	}
+	_, err := newClient(t).Grant(context.Background(), req)
+	var ge *grant.Error
+	if !errors.As(err, &ge) {
+		t.Fatalf("want *grant.Error, got %v", err)
+	}
+	return req, ge, srv
+}
+
+// assertClean fails when the error text holds a secret of the request (in every form the
+// redactor knows and every form the token server echoes), an issued token, or a control
+// character, or is longer than a diagnostic should be.
+func assertClean(t *testing.T, req grant.Request, ge *grant.Error, srv *tokenserver.Server) {
+	t.Helper()
+	text := ge.Error()
+	secrets := testsupport.SecretForms(req)
+	for _, s := range req.Secrets() {
+		secrets = append(secrets, tokenserver.EchoedForms(s)...)
+	}
+	testsupport.AssertNoSecret(t, "the error", text, secrets...)
+	testsupport.AssertNoSecret(t, "the error (tokens)", text, srv.Issued()...)
+	if strings.Contains(text, "eyJ") {
+		t.Error("the error holds a JWT-shaped string")
+	}
+	for _, r := range text {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u202e' {
+			t.Fatalf("the error holds control character %U", r)
+		}
+	}
+	if len(text) > 1500 {
+		t.Errorf("the error is %d bytes long", len(text))
+	}
+}
+
+// TestEchoedSecretsAreRedacted: a server that quotes the rejected request back, raw,
+// form-encoded, JSON- or HTML-escaped or in another case, shows none of it; a secret that holds
+// another is redacted whole (longest first).
+func TestEchoedSecretsAreRedacted(t *testing.T) {
+	nested := func(r *grant.Request) {
+		r.ClientSecret, r.Password = "S3cret", "hunter2-S3cret-tail <&>\"'+ é"
+	}
+	for _, api := range []*grant.API{grant.Tenn, grant.Testinium, grant.Partner} {
+		for _, fault := range []tokenserver.Failure{tokenserver.FailEchoCredentials, tokenserver.FailEchoHTML} {
+			t.Run(api.Name+" "+fault.String(), func(t *testing.T) {
+				req, ge, srv := hostileGrant(t, api, fault, nested)
+				assertClean(t, req, ge, srv)
+				if strings.Contains(ge.Error(), "hunter2") || strings.Contains(ge.Error(), "tail") {
+					t.Errorf("part of a secret that contains another is left: %s", ge.Error())
+				}
+				if fault == tokenserver.FailEchoCredentials && !strings.Contains(ge.Error(), "***") {
+					t.Errorf("nothing was redacted; did the server echo? %s", ge.Error())
+				}
+				if srv.Requests(testsupport.ServerAPI(api)) != 1 {
+					t.Errorf("%d requests for a 400, want 1", srv.Requests(testsupport.ServerAPI(api)))
+				}
+			})
+		}
+	}
+}
+
+// TestHostileAnswers covers the other broken and hostile answers: each is classified by what it
+// is, costs the requests its status allows, and shows no secret, token or control character.
+func TestHostileAnswers(t *testing.T) {
+	tests := []struct {
+		fault        tokenserver.Failure
+		wantKind     grant.Kind
+		wantReason   grant.Reason
+		wantRequests int
+		wantText     string
+	}{
+		{tokenserver.FailTokensInError, grant.KindStatus, grant.ReasonBadRequest, 1, "***"},
+		{tokenserver.FailControlChars, grant.KindStatus, grant.ReasonBadRequest, 1, "[cut: the server sent"},
+		// The status is known even when the body cannot be read: a wrong client stays one request.
+		{tokenserver.FailCutBody401, grant.KindStatus, grant.ReasonClientCredentials, 1, "could not be read"},
+		{tokenserver.FailBadGzip400, grant.KindStatus, grant.ReasonBadRequest, 1, "could not be read"},
+		// A credentials error is final whatever the status.
+		{tokenserver.Fail500InvalidGrant, grant.KindStatus, grant.ReasonUserCredentials, 1, "invalid_grant"},
+		// An oversized error body does not change the retry decision, nor claim success.
+		{tokenserver.Fail503HugeBody, grant.KindStatus, grant.ReasonServerFailure, 1 + grant.DefaultMaxRetries, "error body is larger"},
+		{tokenserver.FailHugeHeader, grant.KindResponse, grant.ReasonNotATokenResponse, 1, "headers are larger than 65536 bytes"},
+		{tokenserver.FailRedirectUserinfo, grant.KindRedirect, grant.ReasonRedirect, 1, "redirects to elsewhere.example.invalid"},
+		{tokenserver.FailRedirectOddHost, grant.KindRedirect, grant.ReasonRedirect, 1, "redirects to another address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fault.String(), func(t *testing.T) {
+			t.Parallel()
+			req, ge, srv := hostileGrant(t, grant.Tenn, tt.fault, nil)
+			if ge.Kind != tt.wantKind || ge.Reason() != tt.wantReason {
+				t.Errorf("kind %d reason %d, want %d %d: %s", ge.Kind, ge.Reason(), tt.wantKind, tt.wantReason, ge.Error())
+			}
+			if n := srv.Requests(tokenserver.Tenn); n != tt.wantRequests {
+				t.Errorf("%d requests, want %d", n, tt.wantRequests)
+			}
+			if !strings.Contains(ge.Error(), tt.wantText) {
+				t.Errorf("error %q does not contain %q", ge.Error(), tt.wantText)
+			}
+			assertClean(t, req, ge, srv)
+		})
+	}
+}
