@@ -1,8 +1,6 @@
 package testsupport
 
 import (
-	"encoding/base64"
-	"net/url"
 	"strings"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
@@ -24,23 +22,14 @@ func Request(api *grant.API, base string) grant.Request {
 	return r
 }
 
-// SecretForms is every form in which a request's secrets may travel or be echoed back: raw,
-// form-encoded (with + and with %20 for a space), as Basic credentials, and in upper and lower
-// case. A leak scan looks for all of them.
+// SecretForms is every form in which a request's secrets may travel or be echoed back (see
+// grant.SecretForms), each also in upper and lower case. A leak scan looks for all of them.
 func SecretForms(r grant.Request) []string {
 	var out []string
-	add := func(s string) {
-		if s != "" {
-			out = append(out, s, strings.ToUpper(s), strings.ToLower(s))
+	for _, s := range r.Secrets() {
+		for _, form := range grant.SecretForms(s) {
+			out = append(out, form, strings.ToUpper(form), strings.ToLower(form))
 		}
-	}
-	for _, s := range []string{r.ClientSecret, r.Password} {
-		add(s)
-		add(url.QueryEscape(s))
-		add(strings.ReplaceAll(url.QueryEscape(s), "+", "%20"))
-	}
-	if r.ClientSecret != "" {
-		add(base64.StdEncoding.EncodeToString([]byte(r.ClientID + ":" + r.ClientSecret)))
 	}
 	return out
 }
