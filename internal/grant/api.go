@@ -22,7 +22,13 @@ type API struct {
 	NeedsUser bool
 
 	// encode builds the request body and the headers that carry it, exactly as the API documents.
+	// It runs for every attempt, so what must be fresh each time (an assertion's jti) is.
 	encode func(Request) (body []byte, header http.Header, err error)
+	// check validates what this API needs of a request beyond a usable URL; nil: a client ID and
+	// secret, and a user when NeedsUser.
+	check func(Request) *Error
+	// shareable reports whether identical requests may share one token; nil: always.
+	shareable func(Request) bool
 	// quirk explains an answer the generic rules would misread, or returns ReasonUnknown to leave
 	// it to them. nil when the API has no quirk.
 	quirk func(*Error) Reason

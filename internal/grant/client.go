@@ -60,6 +60,7 @@ type Client struct {
 	transport  http.RoundTripper
 	cfg        Config
 	coalescing *coalescer // nil when ReuseTokens is off
+	discovered discovery  // issuers' metadata, fetched once each
 }
 
 // NewClient builds the shared HTTP client. Its errors are configuration errors.
@@ -109,7 +110,7 @@ func NewClient(cfg Config) (*Client, error) {
 			return proxy, nil
 		}
 	}
-	c := &Client{cfg: cfg, transport: transport}
+	c := &Client{cfg: cfg, transport: transport, discovered: discovery{known: map[string]Metadata{}}}
 	if cfg.ReuseTokens {
 		c.coalescing = newCoalescer()
 	}
@@ -122,7 +123,14 @@ func (c *Client) Grant(ctx context.Context, r Request) (*Token, error) {
 	if err := r.validate(); err != nil {
 		return nil, err
 	}
-	if c.coalescing == nil {
+	if r.TokenURL == "" {
+		meta, err := c.Discover(ctx, r.API, r.Issuer)
+		if err != nil {
+			return nil, err
+		}
+		r.TokenURL = meta.TokenEndpoint
+	}
+	if c.coalescing == nil || (r.API.shareable != nil && !r.API.shareable(r)) {
 		return c.grant(ctx, r)
 	}
 	return c.coalescing.do(ctx, r, c.grant)
@@ -134,21 +142,23 @@ func (c *Client) grant(parent context.Context, r Request) (*Token, error) {
 	defer cancel()
 	deadline, _ := ctx.Deadline()
 
-	base, err := newHTTPRequest(r, c.cfg.UserAgent)
-	if err != nil {
-		return nil, &Error{API: r.API, Kind: KindConfig, Setting: SettingTokenURL, Message: "the request cannot be built", Err: err}
-	}
-	host := base.URL.Host
 	red := newRedactor(r.Secrets())
-
+	host := ""
 	for attempt := 1; ; attempt++ {
+		// Built for every attempt: cheap next to the round trip, and what must be fresh (a client
+		// assertion's jti) is.
+		req, err := newHTTPRequest(r, c.cfg.UserAgent)
+		if err != nil {
+			return nil, &Error{API: r.API, Kind: KindConfig, Setting: SettingTokenURL, Message: "the request cannot be built", Err: err}
+		}
+		host = req.URL.Host
 		start := time.Now()
-		token, failure, retryAfter := c.attempt(ctx, base, r, red)
+		token, failure, retryAfter := c.attempt(ctx, req, r, red)
 		if failure == nil {
 			c.report(ctx, Attempt{API: r.API, Host: host, Number: attempt, Status: http.StatusOK, Elapsed: time.Since(start)})
 			return token, nil
 		}
-		failure.API, failure.Host, failure.Attempts = r.API, host, attempt
+		failure.API, failure.Host, failure.Attempts, failure.GrantType = r.API, host, attempt, r.GrantType
 		if ctx.Err() != nil {
 			failure = c.contextError(parent, r, host, attempt, failure)
 		}
@@ -181,12 +191,8 @@ func (c *Client) grant(parent context.Context, r Request) (*Token, error) {
 }
 
 // attempt sends one request. It returns a token, or the failure and the server's Retry-After.
-func (c *Client) attempt(ctx context.Context, base *http.Request, r Request, red *redactor) (*Token, *Error, time.Duration) {
-	// WithContext, not Clone: nothing changes the headers after newHTTPRequest, so attempts can
-	// share them; only the body reader is per attempt.
-	req := base.WithContext(ctx)
-	req.Body, _ = base.GetBody() // a bytes.Reader body: GetBody cannot fail
-	resp, err := c.transport.RoundTrip(req)
+func (c *Client) attempt(ctx context.Context, req *http.Request, r Request, red *redactor) (*Token, *Error, time.Duration) {
+	resp, err := c.transport.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		msg := transportMessage(err, r.TokenURL, red)
 		if strings.Contains(err.Error(), "server response headers exceeded") {

@@ -4,6 +4,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"maps"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -83,7 +86,14 @@ func (c *coalescer) fresh(key string) *Token {
 // key identifies a grant by everything that can change its result, hashed.
 func (r Request) key() string {
 	h := sha256.New()
-	for _, part := range []string{r.ReuseGroup, r.API.Name, r.TokenURL, r.ClientID, r.ClientSecret, r.Username, r.Password, r.Scope} {
+	parts := []string{r.ReuseGroup, r.API.Name, r.TokenURL, r.Issuer, r.ClientID, r.ClientSecret, r.Username, r.Password,
+		r.Scope, r.GrantType, r.ClientAuth, r.PrivateKeyPEM, r.PrivateKeyID, r.RefreshToken, r.Audience}
+	parts = append(parts, strconv.Itoa(len(r.Resource))) // counted, so the lists cannot run together
+	parts = append(parts, r.Resource...)
+	for _, k := range slices.Sorted(maps.Keys(r.ExtraParams)) {
+		parts = append(parts, k, r.ExtraParams[k])
+	}
+	for _, part := range parts {
 		// Length-prefixed, so no two different requests can hash the same input.
 		h.Write(binary.AppendUvarint(nil, uint64(len(part))))
 		h.Write([]byte(part))

@@ -37,6 +37,12 @@ const (
 	SettingCACerts
 	SettingProxy
 	SettingMaxRetries
+	SettingIssuer
+	SettingGrantType
+	SettingClientAuth
+	SettingPrivateKey
+	SettingRefreshToken
+	SettingExtraParams
 )
 
 // Reason says what the user most likely has to fix. The generic rules follow RFC 6749 5.2 and the
@@ -62,6 +68,8 @@ const (
 	ReasonServerFailure                  // 5xx: the server's side
 	ReasonNotATokenResponse              // a success answer that is not a token response
 	ReasonBadRequest                     // 400 invalid_request
+	ReasonRefreshTokenRejected           // a refresh token grant got invalid_grant: used up, rotated or revoked
+	ReasonDiscovery                      // the issuer's metadata could not be had, or does not fit
 )
 
 // Error is every failure Grant and NewClient return. All its text is safe to show: the request's
@@ -72,6 +80,8 @@ type Error struct {
 	Host    string // token URL host
 	Kind    Kind
 	Setting Setting // KindConfig: what is unusable
+	// GrantType is the grant that was sent (OAuth2), for the reason of an error.
+	GrantType string
 
 	Status      int           // HTTP status, when there was an answer
 	Code        string        // RFC 6749 "error", when the body had one
@@ -133,6 +143,8 @@ func (e *Error) Reason() Reason {
 	switch {
 	case e.Kind == KindConfig:
 		return ReasonBadInput
+	case e.Setting == SettingIssuer:
+		return ReasonDiscovery
 	case e.Kind == KindTimeout:
 		return ReasonTimeout
 	case e.Kind == KindCanceled:

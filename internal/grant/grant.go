@@ -21,6 +21,16 @@ type Request struct {
 	Username     string // password grants only
 	Password     string // password grants only
 	Scope        string // space-separated; empty means "whatever the server grants by default"
+	// The generic OAuth2 API (oauth2.go) reads these; the fixed APIs leave them empty.
+	Issuer        string            // discovery: the token URL comes from its metadata when TokenURL is empty
+	GrantType     string            // client_credentials (default), password or refresh_token
+	ClientAuth    string            // client_secret_basic (default), client_secret_post, private_key_jwt or none
+	PrivateKeyPEM string            // private_key_jwt: an RSA or P-256 key
+	PrivateKeyID  string            // private_key_jwt: the key's kid
+	RefreshToken  string            // refresh_token grant
+	Audience      string            // the Auth0/Okta audience extension
+	Resource      []string          // RFC 8707 resource indicators
+	ExtraParams   map[string]string // further form parameters
 	// ReuseGroup keeps tokens apart: identical grants share a token only within one group. The
 	// provider never lets a token it stores in state serve an ephemeral resource.
 	ReuseGroup string
@@ -29,7 +39,8 @@ type Request struct {
 // Secrets lists the request's values that must never appear in a log line, error or
 // diagnostic: the client secret, the password and the Basic credentials made of them.
 func (r Request) Secrets() []string {
-	return nonEmpty(r.ClientSecret, r.Password, basicCredentials(r.ClientID, r.ClientSecret))
+	return nonEmpty(r.ClientSecret, r.Password, basicCredentials(r.ClientID, r.ClientSecret),
+		r.RefreshToken, r.PrivateKeyPEM)
 }
 
 // LogMask matches every form in which the request's secrets may travel or be echoed (see
@@ -42,6 +53,7 @@ type Token struct {
 	AccessToken  string
 	TokenType    string
 	RefreshToken string
+	IDToken      string // OpenID Connect, when the server issued one
 	Scopes       []string
 	JTI          string
 	// ExpiresIn is the lifetime in seconds: the server's expires_in, or, when it sent none, the time
@@ -53,7 +65,7 @@ type Token struct {
 }
 
 // Secrets returns the token values a caller must mask in logs.
-func (t *Token) Secrets() []string { return nonEmpty(t.AccessToken, t.RefreshToken) }
+func (t *Token) Secrets() []string { return nonEmpty(t.AccessToken, t.RefreshToken, t.IDToken) }
 
 func (t *Token) clone() *Token {
 	c := *t
@@ -61,8 +73,7 @@ func (t *Token) clone() *Token {
 	return &c
 }
 
-// newHTTPRequest builds the request the API documents. The body is built once and replayed on
-// retries through GetBody.
+// newHTTPRequest builds the request the API documents.
 func newHTTPRequest(r Request, userAgent string) (*http.Request, error) {
 	body, header, err := r.API.encode(r)
 	if err != nil {

@@ -19,6 +19,7 @@ type tokenResponse struct {
 	TokenType        string      `json:"token_type"`
 	ExpiresIn        flexSeconds `json:"expires_in"`
 	RefreshToken     string      `json:"refresh_token"`
+	IDToken          string      `json:"id_token"`
 	Scope            flexScope   `json:"scope"`
 	JTI              string      `json:"jti"`
 	Error            string      `json:"error"`
@@ -47,6 +48,7 @@ func ParseTokenResponse(body []byte, receivedAt time.Time, requestedScope string
 		AccessToken:  resp.AccessToken,
 		TokenType:    resp.TokenType,
 		RefreshToken: resp.RefreshToken,
+		IDToken:      resp.IDToken,
 		JTI:          resp.JTI,
 		Scopes:       resp.Scope.list,
 	}

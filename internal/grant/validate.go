@@ -55,8 +55,23 @@ func (r Request) validate() error {
 	fail := func(s Setting, msg string) error {
 		return &Error{API: r.API, Kind: KindConfig, Setting: s, Message: msg}
 	}
-	if err := CheckTokenURL(r.TokenURL); err != nil {
-		return fail(SettingTokenURL, "the token URL: "+err.Error())
+	switch {
+	case r.TokenURL != "" && r.Issuer != "":
+		return fail(SettingIssuer, "set the token URL or the issuer, not both")
+	case r.TokenURL == "" && r.Issuer != "":
+		if err := CheckTokenURL(r.Issuer); err != nil {
+			return fail(SettingIssuer, "the issuer: "+err.Error())
+		}
+	default:
+		if err := CheckTokenURL(r.TokenURL); err != nil {
+			return fail(SettingTokenURL, "the token URL: "+err.Error())
+		}
+	}
+	if r.API.check != nil {
+		if e := r.API.check(r); e != nil {
+			return e
+		}
+		return nil
 	}
 	switch {
 	case r.ClientID == "":

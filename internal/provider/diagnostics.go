@@ -25,6 +25,12 @@ var settingAttributes = map[grant.Setting]string{
 	grant.SettingCACerts:      "ca_cert_pem",
 	grant.SettingProxy:        "proxy_url",
 	grant.SettingMaxRetries:   "max_retries",
+	grant.SettingIssuer:       "issuer",
+	grant.SettingGrantType:    "grant_type",
+	grant.SettingClientAuth:   "client_auth",
+	grant.SettingPrivateKey:   "private_key_pem",
+	grant.SettingRefreshToken: "refresh_token",
+	grant.SettingExtraParams:  "extra_params",
 }
 
 // grantErrorDiagnostic is the diagnostic for a failed grant of type t.
@@ -113,6 +119,14 @@ func hint(e *grant.Error) string {
 	case grant.ReasonNotATokenResponse:
 		return "The server answered with success but no usable token. Check that token_url points at the " +
 			"token endpoint itself, not a login page or a proxy."
+	case grant.ReasonRefreshTokenRejected:
+		return "The server rejected the refresh token. Most likely it was used already: many servers rotate " +
+			"refresh tokens (each one works once), and an ephemeral resource is opened at plan and again at apply. " +
+			"Get a new refresh token, or use a grant that needs none (client_credentials)."
+	case grant.ReasonDiscovery:
+		return "The provider reads the token endpoint from issuer's metadata (<issuer>/.well-known/oauth-authorization-server, " +
+			"then /.well-known/openid-configuration). Check issuer: it must equal the metadata's issuer exactly, " +
+			"trailing slash included, and must not redirect. Or set token_url instead."
 	case grant.ReasonBadRequest:
 		return "The server rejected the request. Check token_url and the server's error description below."
 	}

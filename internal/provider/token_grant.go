@@ -6,7 +6,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
@@ -28,17 +27,17 @@ type attributeWriter interface {
 func (t tokenType) resolveRequest(ctx context.Context, config attributeReader) (r grant.Request, diags diag.Diagnostics) {
 	r.API = t.api
 	for _, in := range t.inputs {
-		var v types.String
-		diags.Append(config.GetAttribute(ctx, path.Root(in.name), &v)...)
-		if v.IsUnknown() {
+		text, null, unknown, d := in.shapeOrString().read(ctx, config, path.Root(in.name))
+		diags.Append(d...)
+		if unknown {
 			// Terraform and OpenTofu defer a block whose configuration is not yet known to apply,
 			// and never open or read it with unknown values; this guards that promise.
 			diags.AddAttributeError(path.Root(in.name), "Value not known yet",
 				in.name+" is unknown; "+t.name+" can only run once every input is known.")
 			continue
 		}
-		value, from := v.ValueString(), "configuration"
-		if v.IsNull() {
+		value, from := text, "configuration"
+		if null {
 			value, from = os.Getenv(t.envVar(in)), t.envVar(in)
 		}
 		if value == "" {

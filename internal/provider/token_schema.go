@@ -3,10 +3,8 @@ package provider
 import (
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	eschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
 // The ephemeral and data source schema packages have distinct but parallel types; these two
@@ -16,10 +14,7 @@ import (
 func (t tokenType) ephemeralSchema() eschema.Schema {
 	attrs := map[string]eschema.Attribute{}
 	for _, in := range t.inputs {
-		attrs[in.name] = eschema.StringAttribute{
-			Optional: true, Sensitive: in.sensitive,
-			MarkdownDescription: t.inputDescription(in), Validators: in.validators(),
-		}
+		attrs[in.name] = in.shapeOrString().ephemeral(in, t.inputDescription(in))
 	}
 	for _, out := range t.outputs {
 		attrs[out.name] = out.ephemeral
@@ -34,10 +29,7 @@ func (t tokenType) ephemeralSchema() eschema.Schema {
 func (t tokenType) dataSourceSchema() dschema.Schema {
 	attrs := map[string]dschema.Attribute{}
 	for _, in := range t.inputs {
-		attrs[in.name] = dschema.StringAttribute{
-			Optional: true, Sensitive: in.sensitive,
-			MarkdownDescription: t.inputDescription(in), Validators: in.validators(),
-		}
+		attrs[in.name] = in.shapeOrString().dataSource(in, t.inputDescription(in))
 	}
 	for _, out := range t.outputs {
 		attrs[out.name] = out.dataSource
@@ -50,10 +42,10 @@ func (t tokenType) dataSourceSchema() dschema.Schema {
 	}
 }
 
-func (in input) validators() []validator.String {
-	v := []validator.String{stringvalidator.LengthAtLeast(1)}
-	if in.isURL {
-		v = append(v, tokenURLValidator{})
+// shapeOrString is the input's shape; most inputs are strings and leave it unset.
+func (in input) shapeOrString() inputShape {
+	if in.shape.read == nil {
+		return stringShape
 	}
-	return v
+	return in.shape
 }

@@ -30,13 +30,15 @@ type tokenType struct {
 // environment instead; required ones are checked once config, environment and default are merged.
 type input struct {
 	name         string
+	shape        inputShape    // string unless set: see token_inputs.go
 	setting      grant.Setting // what grant calls it in its errors
 	description  string
 	required     bool
 	sensitive    bool
 	isURL        bool
+	oneOf        []string // the only values allowed, when set
 	defaultValue string
-	set          func(*grant.Request, string)
+	set          func(*grant.Request, string) // from the text form
 }
 
 // output is a computed attribute filled from a grant.Token. The constructors below give it its
@@ -125,6 +127,9 @@ func withDefault(in input, value, why string) input {
 
 func (t tokenType) inputDescription(in input) string {
 	d := fmt.Sprintf("%s May also come from the `%s` environment variable.", in.description, t.envVar(in))
+	if in.shape.envForm != "" {
+		d = fmt.Sprintf("%s May also come from the `%s` environment variable, %s.", in.description, t.envVar(in), in.shape.envForm)
+	}
 	if in.defaultValue != "" {
 		d += fmt.Sprintf(" Defaults to `%s`.", in.defaultValue)
 	}
