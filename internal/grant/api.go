@@ -24,6 +24,9 @@ type API struct {
 	// encode builds the request body and the headers that carry it, exactly as the API documents.
 	// It runs for every attempt, so what must be fresh each time (an assertion's jti) is.
 	encode func(Request) (body []byte, header http.Header, err error)
+	// authenticate adds the client authentication to a token revocation (RFC 7009); nil when the
+	// API has no revocation.
+	authenticate func(r Request, form url.Values, h http.Header) error
 	// check validates what this API needs of a request beyond a usable URL; nil: a client ID and
 	// secret, and a user when NeedsUser.
 	check func(Request) *Error
@@ -56,8 +59,13 @@ func (a *API) String() string { return a.Name }
 func formEncoded(r Request, body []byte) ([]byte, http.Header, error) {
 	h := http.Header{}
 	h.Set("Content-Type", "application/x-www-form-urlencoded")
+	return body, h, basicAuthentication(r, nil, h)
+}
+
+// basicAuthentication is the form APIs' client authentication: HTTP Basic, as their docs show it.
+func basicAuthentication(r Request, _ url.Values, h http.Header) error {
 	h.Set("Authorization", "Basic "+basicCredentials(r.ClientID, r.ClientSecret))
-	return body, h, nil
+	return nil
 }
 
 // formBody encodes key/value pairs in the given order, leaving out empty values.

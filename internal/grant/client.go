@@ -61,6 +61,7 @@ type Client struct {
 	cfg        Config
 	coalescing *coalescer // nil when ReuseTokens is off
 	discovered discovery  // issuers' metadata, fetched once each
+	holds      holds      // who holds which token, for revocation on close (revoke.go)
 }
 
 // NewClient builds the shared HTTP client. Its errors are configuration errors.
@@ -110,7 +111,8 @@ func NewClient(cfg Config) (*Client, error) {
 			return proxy, nil
 		}
 	}
-	c := &Client{cfg: cfg, transport: transport, discovered: discovery{known: map[string]Metadata{}}}
+	c := &Client{cfg: cfg, transport: transport, discovered: discovery{known: map[string]Metadata{}},
+		holds: holds{leases: map[string]string{}, tokens: map[string]*held{}}}
 	if cfg.ReuseTokens {
 		c.coalescing = newCoalescer()
 	}
@@ -130,14 +132,51 @@ func (c *Client) Grant(ctx context.Context, r Request) (*Token, error) {
 		}
 		r.TokenURL = meta.TokenEndpoint
 	}
+	var token *Token
+	var err error
 	if c.coalescing == nil || (r.API.shareable != nil && !r.API.shareable(r)) {
-		return c.grant(ctx, r)
+		token, err = c.grant(ctx, r)
+	} else {
+		token, err = c.coalescing.do(ctx, r, c.grant)
 	}
-	return c.coalescing.do(ctx, r, c.grant)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkLifetime(r, token, time.Now()); err != nil {
+		return nil, err
+	}
+	return token, nil
 }
 
 // grant sends the request until it succeeds, fails for good, or the timeout runs out.
 func (c *Client) grant(parent context.Context, r Request) (*Token, error) {
+	return c.exchange(parent, r, func() (*http.Request, error) { return newHTTPRequest(r, c.cfg.UserAgent) }, parseToken(r))
+}
+
+// accepter turns a 2xx answer's body into the exchange's result (a token, or nil when the
+// answer is all there is to it, as for a revocation).
+type accepter func(body []byte, receivedAt time.Time, red *redactor) (*Token, *Error)
+
+// parseToken accepts a token response to r.
+func parseToken(r Request) accepter {
+	return func(body []byte, receivedAt time.Time, red *redactor) (*Token, *Error) {
+		token, err := ParseTokenResponse(body, receivedAt, r.Scope)
+		if err == nil {
+			return token, nil
+		}
+		e := &Error{Kind: KindResponse, Message: err.Error()}
+		var oauth *oauthError
+		if errors.As(err, &oauth) {
+			e.Message = "the success answer carries an OAuth error"
+			e.Code, e.Description = red.code(oauth.code), red.text(oauth.description, maxServerText)
+		}
+		return nil, e
+	}
+}
+
+// exchange sends the request build makes until an answer is accepted, fails for good, or the time
+// limit runs out: retries only where safe, with backoff and Retry-After.
+func (c *Client) exchange(parent context.Context, r Request, build func() (*http.Request, error), accept accepter) (*Token, error) {
 	ctx, cancel := context.WithTimeout(parent, c.cfg.Timeout)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
@@ -147,13 +186,13 @@ func (c *Client) grant(parent context.Context, r Request) (*Token, error) {
 	for attempt := 1; ; attempt++ {
 		// Built for every attempt: cheap next to the round trip, and what must be fresh (a client
 		// assertion's jti) is.
-		req, err := newHTTPRequest(r, c.cfg.UserAgent)
+		req, err := build()
 		if err != nil {
 			return nil, &Error{API: r.API, Kind: KindConfig, Setting: SettingTokenURL, Message: "the request cannot be built", Err: err}
 		}
 		host = req.URL.Host
 		start := time.Now()
-		token, failure, retryAfter := c.attempt(ctx, req, r, red)
+		token, failure, retryAfter := c.attempt(ctx, req, r, red, accept)
 		if failure == nil {
 			c.report(ctx, Attempt{API: r.API, Host: host, Number: attempt, Status: http.StatusOK, Elapsed: time.Since(start)})
 			return token, nil
@@ -191,7 +230,7 @@ func (c *Client) grant(parent context.Context, r Request) (*Token, error) {
 }
 
 // attempt sends one request. It returns a token, or the failure and the server's Retry-After.
-func (c *Client) attempt(ctx context.Context, req *http.Request, r Request, red *redactor) (*Token, *Error, time.Duration) {
+func (c *Client) attempt(ctx context.Context, req *http.Request, r Request, red *redactor, accept accepter) (*Token, *Error, time.Duration) {
 	resp, err := c.transport.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		msg := transportMessage(err, r.TokenURL, red)
@@ -237,15 +276,10 @@ func (c *Client) attempt(ctx context.Context, req *http.Request, r Request, red 
 		return nil, e, retryAfterDelay(resp.Header.Get("Retry-After"), receivedAt)
 	}
 
-	token, err := ParseTokenResponse(body, receivedAt, r.Scope)
-	if err != nil {
-		e := &Error{Kind: KindResponse, Status: status, Message: err.Error()}
-		var oauth *oauthError
-		if errors.As(err, &oauth) {
-			e.Message = "the success answer carries an OAuth error"
-			e.Code, e.Description = red.code(oauth.code), red.text(oauth.description, maxServerText)
-		}
-		return nil, e, 0
+	token, failure := accept(body, receivedAt, red)
+	if failure != nil {
+		failure.Status = status
+		return nil, failure, 0
 	}
 	return token, nil, 0
 }

@@ -31,7 +31,7 @@ func newCoalescer() *coalescer { return &coalescer{tokens: map[string]cachedToke
 
 func (c *coalescer) do(ctx context.Context, r Request, grant func(context.Context, Request) (*Token, error)) (*Token, error) {
 	key := r.key()
-	if t := c.fresh(key); t != nil {
+	if t := c.fresh(key, r.MinValidity); t != nil {
 		return t, nil
 	}
 	if ctx.Err() != nil {
@@ -43,7 +43,7 @@ func (c *coalescer) do(ctx context.Context, r Request, grant func(context.Contex
 	// request_timeout; each caller stops waiting when its own ctx ends (below).
 	flight := context.WithoutCancel(ctx)
 	ch := c.inflight.DoChan(key, func() (any, error) {
-		if t := c.fresh(key); t != nil { // another flight finished between the check and here
+		if t := c.fresh(key, r.MinValidity); t != nil { // another flight finished between the check and here
 			return t, nil
 		}
 		issuedAt := time.Now()
@@ -67,8 +67,9 @@ func (c *coalescer) do(ctx context.Context, r Request, grant func(context.Contex
 }
 
 // fresh returns a copy of the cached token for key if it stays valid for longer than the safety
-// margin: 10% of its lifetime, at least 30 s. A token without a known expiry is never reused.
-func (c *coalescer) fresh(key string) *Token {
+// margin (10% of its lifetime, at least 30 s) and than minValidity. A token without a known expiry
+// is never reused.
+func (c *coalescer) fresh(key string, minValidity time.Duration) *Token {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	entry, ok := c.tokens[key]
@@ -76,11 +77,26 @@ func (c *coalescer) fresh(key string) *Token {
 		return nil
 	}
 	margin := max(30*time.Second, entry.token.ExpiresAt.Sub(entry.issuedAt)/10)
-	if time.Until(entry.token.ExpiresAt) <= margin {
+	left := time.Until(entry.token.ExpiresAt)
+	if left <= margin {
 		delete(c.tokens, key)
 		return nil
 	}
+	if left <= minValidity { // too little left for this caller; others may still use it
+		return nil
+	}
 	return entry.token.clone()
+}
+
+// forget drops every cached entry of this access token: it is about to be revoked.
+func (c *coalescer) forget(accessToken string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for key, entry := range c.tokens {
+		if entry.token.AccessToken == accessToken {
+			delete(c.tokens, key)
+		}
+	}
 }
 
 // key identifies a grant by everything that can change its result, hashed.

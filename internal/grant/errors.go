@@ -21,6 +21,7 @@ const (
 	KindStatus                    // the server answered with an error status
 	KindRedirect                  // the server answered 3xx; redirects are not followed
 	KindResponse                  // a 2xx answer that holds no usable token
+	KindLifetime                  // a token that cannot stay valid as long as the request asks
 )
 
 // Setting names the input or client setting a KindConfig error is about, so that a caller can
@@ -43,6 +44,8 @@ const (
 	SettingPrivateKey
 	SettingRefreshToken
 	SettingExtraParams
+	SettingMinValidity
+	SettingRevocationURL
 )
 
 // Reason says what the user most likely has to fix. The generic rules follow RFC 6749 5.2 and the
@@ -70,6 +73,8 @@ const (
 	ReasonBadRequest                     // 400 invalid_request
 	ReasonRefreshTokenRejected           // a refresh token grant got invalid_grant: used up, rotated or revoked
 	ReasonDiscovery                      // the issuer's metadata could not be had, or does not fit
+	ReasonTooShortLived                  // the server's tokens live shorter than the minimum validity
+	ReasonExpiryUnknown                  // a minimum validity is asked, but the token's expiry is unknown
 )
 
 // Error is every failure Grant and NewClient return. All its text is safe to show: the request's
@@ -91,6 +96,8 @@ type Error struct {
 	Attempts    int           // requests sent, retries included
 	Limit       time.Duration // KindTimeout, or a Retry-After past it: the time limit of the grant
 	RetryAfter  time.Duration // a wait the server asked for that went past Limit
+	Lifetime    time.Duration // KindLifetime: how long the server's tokens live (0: unknown)
+	MinValidity time.Duration // KindLifetime: how long the request asked them to stay valid
 	Message     string        // what went wrong, in words, when the fields above do not say it all
 	Err         error         // the underlying cause, for errors.Is/As
 }
@@ -143,6 +150,10 @@ func (e *Error) Reason() Reason {
 	switch {
 	case e.Kind == KindConfig:
 		return ReasonBadInput
+	case e.Kind == KindLifetime && e.Lifetime == 0:
+		return ReasonExpiryUnknown
+	case e.Kind == KindLifetime:
+		return ReasonTooShortLived
 	case e.Setting == SettingIssuer:
 		return ReasonDiscovery
 	case e.Kind == KindTimeout:

@@ -31,6 +31,9 @@ type Request struct {
 	Audience      string            // the Auth0/Okta audience extension
 	Resource      []string          // RFC 8707 resource indicators
 	ExtraParams   map[string]string // further form parameters
+	// MinValidity is how long the token handed out must stay valid from that moment: a reused
+	// token with less left is replaced, and a fresh one that lives shorter is an error.
+	MinValidity time.Duration
 	// ReuseGroup keeps tokens apart: identical grants share a token only within one group. The
 	// provider never lets a token it stores in state serve an ephemeral resource.
 	ReuseGroup string

@@ -28,11 +28,12 @@ import (
 // client). The token URL comes from the request or from the issuer's metadata (RFC 8414 / OIDC
 // discovery, discovery.go).
 var OAuth2 = register(&API{
-	Name:      "oauth2",
-	Title:     "OAuth 2.0",
-	encode:    oauth2Encode,
-	check:     oauth2Check,
-	shareable: func(r Request) bool { return r.ClientAuth != ClientAuthPrivateKeyJWT },
+	Name:         "oauth2",
+	Title:        "OAuth 2.0",
+	encode:       oauth2Encode,
+	authenticate: oauth2Authenticate,
+	check:        oauth2Check,
+	shareable:    func(r Request) bool { return r.ClientAuth != ClientAuthPrivateKeyJWT },
 	// A refresh token rejected as invalid_grant has most likely been used already: many servers
 	// rotate refresh tokens, and an ephemeral resource opens once at plan and again at apply.
 	quirk: func(e *Error) Reason {
@@ -161,6 +162,15 @@ func oauth2Encode(r Request) ([]byte, http.Header, error) {
 	h := http.Header{}
 	h.Set("Content-Type", "application/x-www-form-urlencoded")
 	h.Set("Accept", "application/json")
+	if err := oauth2Authenticate(r, form, h); err != nil {
+		return nil, nil, err
+	}
+	return []byte(form.Encode()), h, nil
+}
+
+// oauth2Authenticate adds the client authentication r asks for to a form request: the grant's, and
+// its revocation's (RFC 7009 2.1: the same authentication as at the token endpoint).
+func oauth2Authenticate(r Request, form url.Values, h http.Header) error {
 	switch r.clientAuth() {
 	case ClientAuthBasic:
 		// RFC 6749 2.3.1: id and secret are form-encoded before they are joined and Base64-encoded,
@@ -173,7 +183,7 @@ func oauth2Encode(r Request) ([]byte, http.Header, error) {
 	case ClientAuthPrivateKeyJWT:
 		assertion, err := clientAssertion(r, time.Now())
 		if err != nil {
-			return nil, nil, err
+			return err
 		}
 		form.Set("client_id", r.ClientID)
 		form.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
@@ -181,7 +191,7 @@ func oauth2Encode(r Request) ([]byte, http.Header, error) {
 	case ClientAuthNone:
 		form.Set("client_id", r.ClientID)
 	}
-	return []byte(form.Encode()), h, nil
+	return nil
 }
 
 // clientAssertion is an RFC 7523 2.2 client assertion: iss = sub = the client, aud = the token

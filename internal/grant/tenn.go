@@ -14,6 +14,9 @@ var Tenn = register(&API{
 	// The only host the docs name: Tenn's test environment.
 	DefaultTokenURL: "https://auth-test.10npay.com/connect/token",
 	NeedsUser:       true,
+	// Tenn's docs name no revocation endpoint; IdentityServer serves RFC 7009 at
+	// /connect/revocation with the token endpoint's client authentication.
+	authenticate: basicAuthentication,
 	encode: func(r Request) ([]byte, http.Header, error) {
 		// The fields go in the documented order, so the request reads like the docs' curl sample.
 		return formEncoded(r, formBody("client_id", r.ClientID, "grant_type", "password",
