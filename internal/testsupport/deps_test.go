@@ -7,7 +7,8 @@ import (
 )
 
 // TestBinariesLinkNoTestCode: no package of this module that the provider or the token server
-// binary links imports testing or httptest; test support lives in _test.go files and here.
+// binary links imports testing or httptest, or anything under internal/testsupport (the test-only
+// consumer provider among them); test support lives in _test.go files and here.
 // (The provider binary links the testing package all the same, through hashicorp/go-plugin,
 // which every Terraform provider serves with; that is not ours to change.)
 func TestBinariesLinkNoTestCode(t *testing.T) {
@@ -23,7 +24,8 @@ func TestBinariesLinkNoTestCode(t *testing.T) {
 				continue
 			}
 			for _, imp := range strings.Fields(imports) {
-				if imp == "testing" || imp == "net/http/httptest" || imp == module+"/internal/testsupport" {
+				if imp == "testing" || imp == "net/http/httptest" || imp == module+"/internal/testsupport" ||
+					strings.HasPrefix(imp, module+"/internal/testsupport/") {
 					t.Errorf("%s links %s, which imports %s", binary, pkg, imp)
 				}
 			}

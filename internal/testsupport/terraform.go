@@ -104,54 +104,79 @@ func TerraformPath(tb testing.TB) string {
 	return bin
 }
 
-var (
-	buildOnce  sync.Once
-	builtDir   string
-	buildError error
-)
+// built holds the binaries built for this test process, by package.
+var built = struct {
+	sync.Mutex
+	dirs map[string]*buildResult
+}{dirs: map[string]*buildResult{}}
+
+type buildResult struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// buildOnce builds the main package pkg as binary into its own directory under Main's temporary
+// directory, once per test process, and returns the directory.
+func buildOnce(tb testing.TB, pkg, binary string) string {
+	tb.Helper()
+	built.Lock()
+	b := built.dirs[pkg]
+	if b == nil {
+		b = &buildResult{}
+		built.dirs[pkg] = b
+	}
+	built.Unlock()
+	b.once.Do(func() {
+		if workDir == "" {
+			b.err = fmt.Errorf("building %s needs the package's TestMain to call testsupport.Main", binary)
+			return
+		}
+		b.dir = filepath.Join(workDir, binary)
+		out, err := exec.Command("go", "build", "-o", filepath.Join(b.dir, binary), pkg).CombinedOutput()
+		if err != nil {
+			b.err = fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+		}
+	})
+	if b.err != nil {
+		tb.Fatal(b.err)
+	}
+	return b.dir
+}
 
 // ProviderDir builds the provider binary once per test process and returns its directory, for
 // dev_overrides. Tests that use it must run under Main, which removes it at the end.
 func ProviderDir(tb testing.TB) string {
 	tb.Helper()
-	buildOnce.Do(func() {
-		if workDir == "" {
-			buildError = fmt.Errorf("testsupport.ProviderDir needs the package's TestMain to call testsupport.Main")
-			return
-		}
-		builtDir = filepath.Join(workDir, "provider")
-		out, err := exec.Command("go", "build", "-o", filepath.Join(builtDir, "terraform-provider-authtoken"),
-			"github.com/authtoken/terraform-provider-authtoken").CombinedOutput()
-		if err != nil {
-			buildError = fmt.Errorf("go build of the provider: %v\n%s", err, out)
-		}
-	})
-	if buildError != nil {
-		tb.Fatal(buildError)
-	}
-	return builtDir
+	return buildOnce(tb, "github.com/authtoken/terraform-provider-authtoken", "terraform-provider-authtoken")
 }
 
 // DevOverridesConfig writes a CLI configuration into dir that serves authtoken/authtoken from the
-// provider built by ProviderDir, and returns its path.
-func DevOverridesConfig(tb testing.TB, dir string) string {
+// provider built by ProviderDir, and each source in extra from its directory, and returns its path.
+func DevOverridesConfig(tb testing.TB, dir string, extra ...Override) string {
 	tb.Helper()
 	path := filepath.Join(dir, ".terraformrc")
-	WriteFile(tb, path, fmt.Sprintf(`provider_installation {
-  dev_overrides {
-    "registry.terraform.io/authtoken/authtoken" = %[1]q
-    "registry.opentofu.org/authtoken/authtoken" = %[1]q
-  }
-  direct {}
-}
-`, ProviderDir(tb)))
+	var b strings.Builder
+	b.WriteString("provider_installation {\n  dev_overrides {\n")
+	overrides := append([]Override{
+		{"registry.terraform.io/authtoken/authtoken", ProviderDir(tb)},
+		{"registry.opentofu.org/authtoken/authtoken", ProviderDir(tb)},
+	}, extra...)
+	for _, o := range overrides {
+		fmt.Fprintf(&b, "    %q = %q\n", o.Source, o.Dir)
+	}
+	b.WriteString("  }\n  direct {}\n}\n")
+	WriteFile(tb, path, b.String())
 	return path
 }
+
+// Override serves the provider of a source address from a directory (dev_overrides).
+type Override struct{ Source, Dir string }
 
 // Terraform is a working directory holding config, whose terraform serves this provider from a
 // fresh build through dev_overrides (plan, apply and validate need no init). env is added to the
 // test process's environment. It skips the test when TF_ACC is not set.
-func Terraform(tb testing.TB, config string, env map[string]string) *tfexec.Terraform {
+func Terraform(tb testing.TB, config string, env map[string]string, extra ...Override) *tfexec.Terraform {
 	tb.Helper()
 	if os.Getenv("TF_ACC") == "" {
 		tb.Skip("set TF_ACC=1 to run tests that drive the terraform binary")
@@ -172,7 +197,7 @@ func Terraform(tb testing.TB, config string, env map[string]string) *tfexec.Terr
 	for k, v := range env {
 		full[k] = v
 	}
-	full["TF_CLI_CONFIG_FILE"] = DevOverridesConfig(tb, dir)
+	full["TF_CLI_CONFIG_FILE"] = DevOverridesConfig(tb, dir, extra...)
 	full["CHECKPOINT_DISABLE"] = "1"
 	if err := tf.SetEnv(full); err != nil {
 		tb.Fatal(err)

@@ -35,6 +35,12 @@ type apiTest struct {
 	strict []strictCase
 	// basicClient is true when the client authenticates with HTTP Basic: a 401 names the scheme.
 	basicClient bool
+	// resourcePath is the API's documented protected resource endpoint.
+	resourcePath string
+	// subject is who the resource endpoint says the documented request's token belongs to.
+	subject string
+	// who checks the API's own fields in the resource endpoint's answer for that token.
+	who func(t *testing.T, answer map[string]any)
 }
 
 var apiTests = map[tokenserver.API]apiTest{

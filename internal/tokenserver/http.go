@@ -21,9 +21,10 @@ import (
 // response remembers what was answered, for the request log.
 type response struct {
 	http.ResponseWriter
-	status  int
-	errCode string
-	fault   Failure
+	status   int
+	errCode  string
+	fault    Failure
+	resource string // the resource endpoint's path, for a call to one; "" for the token endpoints
 }
 
 func (w *response) WriteHeader(code int) {
@@ -43,18 +44,30 @@ func (w *response) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach Flush and Hijack.
 func (w *response) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// ServeHTTP routes by exact path, records the request, applies the API's fault
-// and then runs the API's strict handler.
+// ServeHTTP routes by exact path. A token endpoint request is recorded, gets the API's fault and
+// then the API's strict handler; a resource endpoint call is checked for a live token of its API
+// (protected.go) and neither counted nor faulted.
 func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	w := &response{ResponseWriter: hw}
 	sp := specForPath(r.URL.Path)
+	if sp.serve == nil {
+		if rs := specForResource(r.URL.Path); rs.api != "" {
+			sp, w.resource = rs, rs.resource.path
+		}
+	}
 	api := sp.api // "" when no API serves the path
 	start := time.Now()
 	defer func() { s.logRequest(api, r, w, time.Since(start)) }()
 
+	if w.resource != "" {
+		s.serveResource(w, r, sp)
+		return
+	}
 	if sp.serve == nil {
 		writeError(w, http.StatusNotFound, "invalid_request", fmt.Sprintf(
-			"no token endpoint at %q; endpoints are %s", r.URL.Path, endpointList()))
+			"no token endpoint at %q; endpoints are %s; resource endpoints are %s",
+			r.URL.Path, endpointList(func(sp *apiSpec) string { return sp.path }),
+			endpointList(func(sp *apiSpec) string { return sp.resource.path })))
 		return
 	}
 
@@ -99,11 +112,13 @@ func specForPath(p string) apiSpec {
 	return apiSpec{}
 }
 
-// endpointList names every API's path: "/a, /b and /c".
-func endpointList() string {
-	paths := make([]string, len(specs))
-	for i, sp := range specs {
-		paths[i] = sp.path
+// endpointList names one path of every API, in the registry's order: "/a, /b and /c".
+func endpointList(path func(*apiSpec) string) string {
+	var paths []string
+	for _, sp := range specs {
+		if p := path(sp); p != "" {
+			paths = append(paths, p)
+		}
 	}
 	if len(paths) < 2 {
 		return strings.Join(paths, "")
@@ -111,7 +126,8 @@ func endpointList() string {
 	return strings.Join(paths[:len(paths)-1], ", ") + " and " + paths[len(paths)-1]
 }
 
-// logRequest writes one line per request; it names no secret and no token.
+// logRequest writes one line per request, to a token or a resource endpoint; it names no secret
+// and no token.
 func (s *Server) logRequest(api API, r *http.Request, w *response, d time.Duration) {
 	if s.cfg.Logger == nil {
 		return
@@ -130,6 +146,9 @@ func (s *Server) logRequest(api API, r *http.Request, w *response, d time.Durati
 	}
 	if w.fault != FailNone {
 		line += " fault=" + w.fault.String()
+	}
+	if w.resource != "" {
+		line += " resource=" + w.resource
 	}
 	s.cfg.Logger.Printf("%s duration=%s", line, d.Round(time.Millisecond))
 }

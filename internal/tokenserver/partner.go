@@ -24,11 +24,22 @@ const (
 // PartnerDefaultScopes are the scopes put in a partner token when the request names none (the doc's sample).
 var PartnerDefaultScopes = []string{"bookings:create", "bookings:delete"}
 
+// PartnerResourcePath is the partner API's protected resource endpoint: who the token's client is.
+const PartnerResourcePath = "/api/me"
+
 var _ = register(apiSpec{
 	api:         Partner,
 	path:        PartnerPath,
 	credentials: Credentials{ClientID: PartnerClientID, ClientSecret: PartnerClientSecret},
 	serve:       (*Server).partner,
+	resource: resourceSpec{
+		path: PartnerResourcePath,
+		// The ids the token's claims carry.
+		who: func(g grantRecord) map[string]any {
+			return map[string]any{"partner_id": derivedUUID("partner:" + g.clientID),
+				"user_id": derivedUUID("partner-user:" + g.clientID), "is_test": true}
+		},
+	},
 })
 
 // partner serves the partner client_credentials grant: a JSON body and JSON Accept.
@@ -79,7 +90,8 @@ func (s *Server) partner(w *response, r *http.Request, body []byte) {
 		PartnerID: derivedUUID("partner:" + req["client_id"]),
 		IsTest:    true,
 	})
-	s.addIssued(token)
+	s.issue(token, grantRecord{api: Partner, subject: req["client_id"], clientID: req["client_id"], scopes: scopes,
+		expiresAt: now.Add(s.cfg.TokenLifetime)})
 	writeJSON(w, http.StatusOK, struct {
 		TokenType   string `json:"token_type"`
 		ExpiresIn   int64  `json:"expires_in"`

@@ -11,11 +11,18 @@ import (
 )
 
 var partnerTest = apiTest{
-	credentials: tokenserver.Credentials{ClientID: tokenserver.PartnerClientID, ClientSecret: tokenserver.PartnerClientSecret},
-	request:     partnerRequest,
-	success:     partnerSuccess,
-	strict:      partnerStrict,
-	basicClient: false, // the client travels in the JSON body
+	credentials:  tokenserver.Credentials{ClientID: tokenserver.PartnerClientID, ClientSecret: tokenserver.PartnerClientSecret},
+	request:      partnerRequest,
+	success:      partnerSuccess,
+	strict:       partnerStrict,
+	basicClient:  false, // the client travels in the JSON body
+	resourcePath: "/api/me",
+	subject:      tokenserver.PartnerClientID, // a client credentials grant has no user
+	who: func(t *testing.T, m map[string]any) {
+		if !isSet(m["partner_id"]) || !isSet(m["user_id"]) || m["is_test"] != true {
+			t.Errorf("partner_id %v user_id %v is_test %v", m["partner_id"], m["user_id"], m["is_test"])
+		}
+	},
 }
 
 func partnerRequest() request {

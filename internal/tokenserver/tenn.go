@@ -33,12 +33,25 @@ const TennScopes = "email IdentityServerApi offline_access openid phone platform
 	"Tenn.Payment Tenn.Recipient Tenn.Reporting Tenn.RiskService Tenn.Subscription " +
 	"TokenserverAPI.read TokenserverAPI.write two_factor_enabled user_relation"
 
+// TennResourcePath is Tenn's protected resource endpoint: IdentityServer's userinfo endpoint.
+const TennResourcePath = "/connect/userinfo"
+
 var _ = register(apiSpec{
 	api:         Tenn,
 	path:        TennPath,
 	credentials: Credentials{TennClientID, TennClientSecret, TennUsername, TennPassword},
 	serve:       (*Server).tenn,
+	resource: resourceSpec{
+		path: TennResourcePath,
+		// IdentityServer's userinfo claims: the user's id (the token's sub claim) and name.
+		who: func(g grantRecord) map[string]any {
+			return map[string]any{"user_id": tennUserID(g.subject), "name": g.subject, "client_id": g.clientID}
+		},
+	},
 })
+
+// tennUserID is the sub claim of a Tenn token for username.
+func tennUserID(username string) string { return derivedUUID("tenn-user:" + username) }
 
 // tenn serves the Tenn password grant: form body client_id, grant_type,
 // username, password (scope optional) plus HTTP Basic client authentication.
@@ -90,10 +103,11 @@ func (s *Server) tenn(w *response, r *http.Request, body []byte) {
 		Exp:      now.Add(s.cfg.TokenLifetime).Unix(),
 		Scope:    granted,
 		ClientID: basicID,
-		Sub:      derivedUUID("tenn-user:" + form["username"]),
+		Sub:      tennUserID(form["username"]),
 		Jti:      randomHex(16),
 	})
-	s.addIssued(token)
+	s.issue(token, grantRecord{api: Tenn, subject: form["username"], clientID: basicID, scopes: granted,
+		expiresAt: now.Add(s.cfg.TokenLifetime)})
 	// Exactly the documented fields: no expires_in, no token_type.
 	writeJSON(w, http.StatusOK, struct {
 		AccessToken string `json:"access_token"`

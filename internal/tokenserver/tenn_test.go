@@ -21,6 +21,14 @@ var tennTest = apiTest{
 	success:     tennSuccess,
 	strict:      tennStrict,
 	basicClient: true,
+	// IdentityServer's userinfo endpoint.
+	resourcePath: "/connect/userinfo",
+	subject:      tokenserver.TennUsername,
+	who: func(t *testing.T, m map[string]any) {
+		if m["name"] != tokenserver.TennUsername || m["client_id"] != tokenserver.TennClientID || !isSet(m["user_id"]) {
+			t.Errorf("userinfo name %v client_id %v user_id %v", m["name"], m["client_id"], m["user_id"])
+		}
+	},
 }
 
 func tennRequest() request {

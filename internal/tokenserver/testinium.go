@@ -2,6 +2,7 @@ package tokenserver
 
 import (
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -24,11 +25,21 @@ const (
 // TestiniumDefaultScope is the scope granted when a Testinium request names none.
 const TestiniumDefaultScope = "openid"
 
+// TestiniumResourcePath is Testinium's protected resource endpoint: Spring UAA's userinfo endpoint.
+const TestiniumResourcePath = "/uaa/userinfo"
+
 var _ = register(apiSpec{
 	api:         Testinium,
 	path:        TestiniumPath,
 	credentials: Credentials{TestiniumClientID, TestiniumClientSecret, TestiniumUsername, TestiniumPassword},
 	serve:       (*Server).testinium,
+	resource: resourceSpec{
+		path: TestiniumResourcePath,
+		// UAA's userinfo fields: the user's id and name.
+		who: func(g grantRecord) map[string]any {
+			return map[string]any{"user_id": derivedUUID("testinium-user:" + g.subject), "user_name": g.subject}
+		},
+	},
 })
 
 // testinium serves the Testinium password grant: form body grant_type,
@@ -36,7 +47,8 @@ var _ = register(apiSpec{
 func (s *Server) testinium(w *response, r *http.Request, body []byte) {
 	// The doc's error table prints codes in upper case (INVALID_REQUEST ...);
 	// the real server, Spring UAA, sends the lower-case RFC 6749 codes, and so do we.
-	if _, ok := s.formClient(w, r, Testinium); !ok {
+	clientID, ok := s.formClient(w, r, Testinium)
+	if !ok {
 		return
 	}
 	form, p := parseForm(body, "grant_type", "username", "password", "scope")
@@ -54,7 +66,8 @@ func (s *Server) testinium(w *response, r *http.Request, body []byte) {
 		scope = TestiniumDefaultScope
 	}
 	access, refresh := randomHex(16), randomHex(16)+"-r"
-	s.addIssued(access, refresh)
+	s.issue(access, grantRecord{api: Testinium, subject: form["username"], clientID: clientID,
+		scopes: strings.Fields(scope), expiresAt: time.Now().Add(s.cfg.TokenLifetime)}, refresh)
 	writeJSON(w, http.StatusOK, struct {
 		AccessToken  string `json:"access_token"`
 		TokenType    string `json:"token_type"`

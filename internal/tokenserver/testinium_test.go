@@ -21,6 +21,14 @@ var testiniumTest = apiTest{
 	success:     testiniumSuccess,
 	strict:      testiniumStrict,
 	basicClient: true,
+	// Spring UAA's userinfo endpoint.
+	resourcePath: "/uaa/userinfo",
+	subject:      tokenserver.TestiniumUsername,
+	who: func(t *testing.T, m map[string]any) {
+		if m["user_name"] != tokenserver.TestiniumUsername || !isSet(m["user_id"]) {
+			t.Errorf("userinfo user_name %v user_id %v", m["user_name"], m["user_id"])
+		}
+	},
 }
 
 func testiniumRequest() request {

@@ -26,6 +26,8 @@ type apiSpec struct {
 	credentials Credentials // the documented test client and user, for DefaultConfig
 	// serve answers a POST to path without a query string; body is the whole request body.
 	serve func(s *Server, w *response, r *http.Request, body []byte)
+	// resource is the API's protected resource endpoint (protected.go).
+	resource resourceSpec
 }
 
 // specs holds every API the server speaks. Each API's file registers its spec, so adding an API
@@ -69,6 +71,12 @@ func (a API) Credentials() Credentials { return a.spec().credentials }
 
 // TokenURL joins a server base URL (such as httptest.Server.URL) and the API's path.
 func TokenURL(base string, api API) string { return base + api.Path() }
+
+// ResourcePath returns the path of the API's protected resource endpoint ("" for an unknown API).
+func (a API) ResourcePath() string { return a.spec().resource.path }
+
+// ResourceURL joins a server base URL and the API's protected resource path.
+func ResourceURL(base string, api API) string { return base + api.ResourcePath() }
 
 // DefaultTokenLifetime is the lifetime of issued tokens when Config leaves it zero.
 const DefaultTokenLifetime = time.Hour
@@ -127,6 +135,9 @@ type Server struct {
 	last     map[API]*RecordedRequest
 	faults   map[API]*faultState
 	issued   []string
+	grants   map[string]grantRecord // access tokens of successful grants, by value (protected.go)
+	granted  map[API][]string       // the same tokens per API, in the order they were issued
+	accepted map[API][]string       // tokens the resource endpoints accepted, in order
 
 	done      chan struct{} // closed by Close: stops delays and slow drips
 	closeOnce sync.Once
@@ -145,6 +156,9 @@ func New(cfg Config) *Server {
 		requests: map[API]int{},
 		last:     map[API]*RecordedRequest{},
 		faults:   map[API]*faultState{},
+		grants:   map[string]grantRecord{},
+		granted:  map[API][]string{},
+		accepted: map[API][]string{},
 		done:     make(chan struct{}),
 	}
 }
@@ -168,7 +182,8 @@ func fillPerAPI(m, def map[API]map[string]string) map[API]map[string]string {
 	return out
 }
 
-// Requests returns how many requests reached the API's path, failed and faulted ones included.
+// Requests returns how many requests reached the API's token endpoint, failed and faulted ones
+// included. Calls to the API's resource endpoint do not count (see Accepted).
 func (s *Server) Requests(api API) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -198,13 +213,15 @@ func (s *Server) LastRequest(api API) *RecordedRequest {
 	return &c
 }
 
-// Reset clears request counters, recorded requests and faults.
+// Reset clears request counters, recorded requests, faults and the record of accepted resource
+// calls. Issued tokens stay issued, and live ones stay valid.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	clear(s.requests)
 	clear(s.last)
 	clear(s.faults)
+	clear(s.accepted)
 }
 
 // Close ends in-flight delays and slow drips so the HTTP server around s can

@@ -1,6 +1,7 @@
 // Command tokenserver serves the three token APIs (see package tokenserver)
-// on a loopback port, with the documented default credentials. `make demo`
-// runs it and reads the base URL from -addr-file.
+// on a loopback port, with the documented default credentials, and each API's
+// protected resource endpoint. It logs one line per request (no secret, no
+// token). `make demo` runs it and reads the base URL from -addr-file.
 package main
 
 import (
@@ -74,6 +75,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	logger.Printf("listening on %s", base)
 	for _, api := range tokenserver.APIs {
 		logger.Printf("%s: %s", api, tokenserver.TokenURL(base, api))
+		logger.Printf("%s: resource %s (GET with Authorization: Bearer <access token>)", api, tokenserver.ResourceURL(base, api))
 	}
 
 	select {

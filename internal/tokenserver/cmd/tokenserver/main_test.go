@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
@@ -63,9 +64,28 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var answer struct {
+		AccessToken string `json:"access_token"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&answer)
 	resp.Body.Close()
-	if resp.StatusCode != 200 {
-		t.Fatalf("status %d", resp.StatusCode)
+	if resp.StatusCode != 200 || err != nil || answer.AccessToken == "" {
+		t.Fatalf("status %d, decoding: %v", resp.StatusCode, err)
+	}
+	// The resource endpoint takes the token, and refuses a call without one.
+	for auth, want := range map[string]int{"Bearer " + answer.AccessToken: 200, "": 401} {
+		req, _ := http.NewRequest(http.MethodGet, tokenserver.ResourceURL(base, tokenserver.Tenn), nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("resource call: status %d, want %d", resp.StatusCode, want)
+		}
 	}
 
 	cancel()
@@ -81,12 +101,15 @@ func TestRun(t *testing.T) {
 		t.Errorf("addr file left behind: %v", err)
 	}
 	log := stderr.String()
-	if !strings.Contains(log, "api=tenn method=POST status=200") {
-		t.Errorf("no request line in log:\n%s", log)
-	}
-	for _, secret := range []string{tokenserver.TennClientSecret, tokenserver.TennPassword, "eyJ"} {
-		if strings.Contains(log, secret) {
-			t.Errorf("log contains a secret or token:\n%s", log)
+	for _, want := range []string{
+		"api=tenn method=POST status=200",
+		"api=tenn method=GET status=200 resource=/connect/userinfo",
+		"api=tenn method=GET status=401 resource=/connect/userinfo",
+		"tenn: resource " + tokenserver.ResourceURL(base, tokenserver.Tenn),
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("no %q line in log:\n%s", want, log)
 		}
 	}
+	testsupport.AssertNoSecret(t, "log", log, tokenserver.TennClientSecret, tokenserver.TennPassword, "eyJ", answer.AccessToken)
 }
