@@ -18,7 +18,8 @@ import (
 // secrets are values no response or log line may contain.
 var secrets = []string{
 	tokenserver.TennClientSecret, tokenserver.TennPassword, tokenserver.TestiniumClientSecret,
-	tokenserver.TestiniumPassword, tokenserver.PartnerClientSecret,
+	tokenserver.TestiniumPassword, tokenserver.PartnerClientSecret, tokenserver.OAuth2ClientSecret,
+	tokenserver.OAuth2Password,
 	"wrong-secret", "wrong-pass",
 }
 
@@ -27,6 +28,9 @@ var secrets = []string{
 type apiTest struct {
 	// credentials are the API's documented test client and user, as its constants name them.
 	credentials tokenserver.Credentials
+	// clients are all of the API's documented clients as DefaultConfig holds them; nil means the
+	// one client of credentials.
+	clients func() map[string]string
 	// request returns the documented request with those credentials.
 	request func() request
 	// success checks, as subtests, the answers to good requests sent to ts (DefaultConfig).
@@ -44,6 +48,7 @@ type apiTest struct {
 }
 
 var apiTests = map[tokenserver.API]apiTest{
+	tokenserver.OAuth2:    oauth2Test,
 	tokenserver.Tenn:      tennTest,
 	tokenserver.Testinium: testiniumTest,
 	tokenserver.Partner:   partnerTest,

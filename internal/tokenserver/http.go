@@ -25,6 +25,8 @@ type response struct {
 	errCode  string
 	fault    Failure
 	resource string // the resource endpoint's path, for a call to one; "" for the token endpoints
+	route    string // the kind of route (revocation, metadata) for a call to one, logged with its path
+	note     string // a fault that is not a Failure (a DiscoveryFault), by name, for the log
 }
 
 func (w *response) WriteHeader(code int) {
@@ -46,13 +48,17 @@ func (w *response) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // ServeHTTP routes by exact path. A token endpoint request is recorded, gets the API's fault and
 // then the API's strict handler; a resource endpoint call is checked for a live token of its API
-// (protected.go) and neither counted nor faulted.
+// (protected.go) and neither counted nor faulted; the other routes (revocation, discovery) answer
+// by themselves, unfaulted.
 func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	w := &response{ResponseWriter: hw}
 	sp := specForPath(r.URL.Path)
+	var rt route
 	if sp.serve == nil {
 		if rs := specForResource(r.URL.Path); rs.api != "" {
 			sp, w.resource = rs, rs.resource.path
+		} else if other, o := specForRoute(r.URL.Path); o.serve != nil {
+			sp, rt, w.route = other, o, o.kind
 		}
 	}
 	api := sp.api // "" when no API serves the path
@@ -63,11 +69,16 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 		s.serveResource(w, r, sp)
 		return
 	}
+	if rt.serve != nil {
+		rt.serve(s, w, r, sp)
+		return
+	}
 	if sp.serve == nil {
 		writeError(w, http.StatusNotFound, "invalid_request", fmt.Sprintf(
-			"no token endpoint at %q; endpoints are %s; resource endpoints are %s",
+			"no token endpoint at %q; endpoints are %s; resource endpoints are %s; revocation endpoints are %s",
 			r.URL.Path, endpointList(func(sp *apiSpec) string { return sp.path }),
-			endpointList(func(sp *apiSpec) string { return sp.resource.path })))
+			endpointList(func(sp *apiSpec) string { return sp.resource.path }),
+			endpointList(func(sp *apiSpec) string { return sp.revocation.path })))
 		return
 	}
 
@@ -112,6 +123,29 @@ func specForPath(p string) apiSpec {
 	return apiSpec{}
 }
 
+// route is one of an API's endpoints besides its token and resource endpoints.
+type route struct {
+	path  string
+	kind  string // what the log calls it: "revocation", "metadata"
+	serve func(s *Server, w *response, r *http.Request, sp apiSpec)
+}
+
+// specForRoute returns the spec of the API that has a revocation endpoint or a further route at
+// p, and that route; the zero values when none has.
+func specForRoute(p string) (apiSpec, route) {
+	for _, sp := range specs {
+		if sp.revocation.path != "" && sp.revocation.path == p {
+			return *sp, route{path: p, kind: "revocation", serve: (*Server).serveRevocation}
+		}
+		for _, rt := range sp.routes {
+			if rt.path == p {
+				return *sp, rt
+			}
+		}
+	}
+	return apiSpec{}, route{}
+}
+
 // endpointList names one path of every API, in the registry's order: "/a, /b and /c".
 func endpointList(path func(*apiSpec) string) string {
 	var paths []string
@@ -147,8 +181,14 @@ func (s *Server) logRequest(api API, r *http.Request, w *response, d time.Durati
 	if w.fault != FailNone {
 		line += " fault=" + w.fault.String()
 	}
+	if w.note != "" {
+		line += " fault=" + w.note
+	}
 	if w.resource != "" {
 		line += " resource=" + w.resource
+	}
+	if w.route != "" {
+		line += " " + w.route + "=" + r.URL.Path
 	}
 	s.cfg.Logger.Printf("%s duration=%s", line, d.Round(time.Millisecond))
 }

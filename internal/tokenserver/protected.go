@@ -113,6 +113,8 @@ func (s *Server) serveResource(w *response, r *http.Request, sp apiSpec) {
 		problem = "the access token is unknown"
 	case g.api != sp.api:
 		problem = "the access token was not issued for this API"
+	case s.dead[token]:
+		problem = "the access token has been revoked"
 	case !time.Now().Before(g.expiresAt):
 		problem = "the access token has expired"
 	default:

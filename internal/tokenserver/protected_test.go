@@ -300,7 +300,7 @@ func TestResourceUnknownPath(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = "resource endpoints are /api/me, /connect/userinfo and /uaa/userinfo"
+	const want = "resource endpoints are /oauth2/userinfo, /api/me, /connect/userinfo and /uaa/userinfo"
 	if d, _ := decodeObject(t, b)["error_description"].(string); resp.StatusCode != 404 || !strings.Contains(d, want) {
 		t.Errorf("status %d error_description %q, want 404 and %q", resp.StatusCode, d, want)
 	}

@@ -36,6 +36,10 @@ const TennScopes = "email IdentityServerApi offline_access openid phone platform
 // TennResourcePath is Tenn's protected resource endpoint: IdentityServer's userinfo endpoint.
 const TennResourcePath = "/connect/userinfo"
 
+// TennRevocationPath is Tenn's token revocation endpoint (RFC 7009). The docs name none; it is
+// IdentityServer's, which takes the client as the token endpoint does: HTTP Basic credentials.
+const TennRevocationPath = "/connect/revocation"
+
 var _ = register(apiSpec{
 	api:         Tenn,
 	path:        TennPath,
@@ -48,6 +52,7 @@ var _ = register(apiSpec{
 			return map[string]any{"user_id": tennUserID(g.subject), "name": g.subject, "client_id": g.clientID}
 		},
 	},
+	revocation: revocationSpec{path: TennRevocationPath, client: basicClient(Tenn)},
 })
 
 // tennUserID is the sub claim of a Tenn token for username.

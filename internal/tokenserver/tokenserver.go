@@ -1,9 +1,10 @@
 // Package tokenserver is a local HTTP server that speaks the three token APIs
-// (Tenn, Testinium, partner) exactly as their docs describe them, and checks
-// every request strictly. Each API lives in a file of its own (tenn.go,
-// testinium.go, partner.go); the core (tokenserver.go, http.go) looks APIs up
-// and never switches on them. Tests use it to prove the client sends the documented
-// request byte for byte; fault injection lets them exercise the failure paths.
+// (Tenn, Testinium, partner) exactly as their docs describe them, and a generic RFC 6749
+// authorization server (oauth2) exactly as the RFCs do, and checks every request strictly. Each
+// API lives in a file of its own (tenn.go, testinium.go, partner.go, oauth2.go); the core
+// (tokenserver.go, http.go, protected.go, revocation.go) looks APIs up and never switches on
+// them. Tests use it to prove the client sends the documented request byte for byte; fault
+// injection lets them exercise the failure paths.
 package tokenserver
 
 import (
@@ -28,6 +29,14 @@ type apiSpec struct {
 	serve func(s *Server, w *response, r *http.Request, body []byte)
 	// resource is the API's protected resource endpoint (protected.go).
 	resource resourceSpec
+	// revocation is the API's RFC 7009 token revocation endpoint (revocation.go); zero for none.
+	revocation revocationSpec
+	// routes are the API's further endpoints, by exact path, such as its discovery documents
+	// (discovery.go). Each answers the whole request itself; none is counted by Requests.
+	routes []route
+	// clients returns every documented test client, client_id to what Config.Clients holds for
+	// it, for DefaultConfig; nil means the one client of credentials.
+	clients func() map[string]string
 }
 
 // specs holds every API the server speaks. Each API's file registers its spec, so adding an API
@@ -88,7 +97,9 @@ const MaxBodyBytes = 64 << 10
 type Config struct {
 	// Clients maps client_id to client_secret, per API. An API missing from the
 	// map (or a nil map) gets the documented default client; an empty inner map
-	// means no client can log in to that API.
+	// means no client can log in to that API. For OAuth2 (oauth2.go) the value also says how
+	// the client authenticates: a secret (client_secret_basic or client_secret_post), "" (a
+	// public client: client_id only) or a PEM "PUBLIC KEY" block (private_key_jwt with that key).
 	Clients map[API]map[string]string
 	// Users maps username to password, per API that has users (password grants), filled the same way.
 	Users map[API]map[string]string
@@ -109,6 +120,9 @@ func DefaultConfig() Config {
 	for _, sp := range specs {
 		c := sp.credentials
 		cfg.Clients[sp.api] = map[string]string{c.ClientID: c.ClientSecret}
+		if sp.clients != nil {
+			cfg.Clients[sp.api] = sp.clients()
+		}
 		if c.Username != "" {
 			cfg.Users[sp.api] = map[string]string{c.Username: c.Password}
 		}
@@ -126,7 +140,8 @@ type RecordedRequest struct {
 	Body     []byte // raw bytes, as read (at most MaxBodyBytes+1)
 }
 
-// Server implements the three token endpoints. It is safe for concurrent use.
+// Server implements the token endpoints and the endpoints around them. It is safe for
+// concurrent use.
 type Server struct {
 	cfg Config
 
@@ -138,6 +153,16 @@ type Server struct {
 	grants   map[string]grantRecord // access tokens of successful grants, by value (protected.go)
 	granted  map[API][]string       // the same tokens per API, in the order they were issued
 	accepted map[API][]string       // tokens the resource endpoints accepted, in order
+
+	revocations map[API]int               // requests to the revocation endpoints (revocation.go)
+	lastRevoke  map[API]*RecordedRequest  // the last of them
+	revoked     map[API][]string          // tokens revocations revoked, in order
+	dead        map[string]bool           // every revoked token, access or refresh
+	refresh     map[string]*refreshRecord // oauth2 refresh tokens, by value (oauth2.go)
+	families    map[string][]string       // oauth2 grant family: its tokens, in the order issued
+	jtis        map[string]time.Time      // client assertion jti (per client) to its exp (oauth2_client.go)
+	discovery   DiscoveryFault            // how the oauth2 metadata documents misbehave (discovery.go)
+	metadataReq int                       // requests to the metadata documents
 
 	done      chan struct{} // closed by Close: stops delays and slow drips
 	closeOnce sync.Once
@@ -160,6 +185,14 @@ func New(cfg Config) *Server {
 		granted:  map[API][]string{},
 		accepted: map[API][]string{},
 		done:     make(chan struct{}),
+
+		revocations: map[API]int{},
+		lastRevoke:  map[API]*RecordedRequest{},
+		revoked:     map[API][]string{},
+		dead:        map[string]bool{},
+		refresh:     map[string]*refreshRecord{},
+		families:    map[string][]string{},
+		jtis:        map[string]time.Time{},
 	}
 }
 
@@ -183,7 +216,8 @@ func fillPerAPI(m, def map[API]map[string]string) map[API]map[string]string {
 }
 
 // Requests returns how many requests reached the API's token endpoint, failed and faulted ones
-// included. Calls to the API's resource endpoint do not count (see Accepted).
+// included. Calls to the API's resource endpoint do not count (see Accepted), nor do revocations
+// (see Revocations) or metadata requests (see MetadataRequests).
 func (s *Server) Requests(api API) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -213,8 +247,9 @@ func (s *Server) LastRequest(api API) *RecordedRequest {
 	return &c
 }
 
-// Reset clears request counters, recorded requests, faults and the record of accepted resource
-// calls. Issued tokens stay issued, and live ones stay valid.
+// Reset clears request counters, recorded requests, faults (the discovery fault too) and the
+// records of accepted resource calls and of revocations. Issued tokens stay issued, live ones stay
+// valid, and revoked ones stay revoked.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -222,6 +257,10 @@ func (s *Server) Reset() {
 	clear(s.last)
 	clear(s.faults)
 	clear(s.accepted)
+	clear(s.revocations)
+	clear(s.lastRevoke)
+	clear(s.revoked)
+	s.discovery, s.metadataReq = DiscoveryOK, 0
 }
 
 // Close ends in-flight delays and slow drips so the HTTP server around s can

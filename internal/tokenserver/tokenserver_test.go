@@ -23,8 +23,9 @@ func TestAPIs(t *testing.T) {
 	t.Parallel()
 	wantPaths := map[tokenserver.API]string{
 		tokenserver.Tenn: "/connect/token", tokenserver.Testinium: "/uaa/oauth/token", tokenserver.Partner: "/api/oauth/token",
+		tokenserver.OAuth2: "/oauth2/token",
 	}
-	if want := []tokenserver.API{"partner", "tenn", "testinium"}; !slices.Equal(tokenserver.APIs, want) {
+	if want := []tokenserver.API{"oauth2", "partner", "tenn", "testinium"}; !slices.Equal(tokenserver.APIs, want) {
 		t.Fatalf("APIs %v, want %v", tokenserver.APIs, want)
 	}
 	if len(apiTests) != len(tokenserver.APIs) {
@@ -44,8 +45,12 @@ func TestAPIs(t *testing.T) {
 		if c != at.credentials {
 			t.Errorf("%s: Credentials are not the documented ones", api)
 		}
-		if want := map[string]string{c.ClientID: c.ClientSecret}; !maps.Equal(cfg.Clients[api], want) {
-			t.Errorf("%s: DefaultConfig clients are not the documented client", api)
+		want := map[string]string{c.ClientID: c.ClientSecret}
+		if at.clients != nil {
+			want = at.clients()
+		}
+		if !maps.Equal(cfg.Clients[api], want) || cfg.Clients[api][c.ClientID] != c.ClientSecret {
+			t.Errorf("%s: DefaultConfig clients are not the documented clients", api)
 		}
 		users, ok := cfg.Users[api]
 		if want := map[string]string{c.Username: c.Password}; c.Username != "" && !maps.Equal(users, want) {
@@ -165,7 +170,7 @@ func TestStrictChecks(t *testing.T) {
 			t.Errorf("status %d, tenn requests %d -> %d", resp.StatusCode, before, s.Requests(tokenserver.Tenn))
 		}
 		// The message lists every API's path, in the registry's order.
-		const want = "endpoints are /api/oauth/token, /connect/token and /uaa/oauth/token"
+		const want = "endpoints are /oauth2/token, /api/oauth/token, /connect/token and /uaa/oauth/token"
 		if d, _ := decodeObject(t, b)["error_description"].(string); !strings.Contains(d, want) {
 			t.Errorf("error_description %q, want it to contain %q", d, want)
 		}

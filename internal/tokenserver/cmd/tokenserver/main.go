@@ -1,7 +1,9 @@
-// Command tokenserver serves the three token APIs (see package tokenserver)
-// on a loopback port, with the documented default credentials, and each API's
-// protected resource endpoint. It logs one line per request (no secret, no
-// token). `make demo` runs it and reads the base URL from -addr-file.
+// Command tokenserver serves the token APIs (see package tokenserver) on a
+// loopback port, with the documented default credentials, and each API's
+// protected resource endpoint, revocation endpoint and metadata. It logs one
+// line per request (no secret, no token). `make demo` runs it and reads the
+// base URL from -addr-file; -key-dir hands it the oauth2 key clients' private
+// keys, which are made anew by each run.
 package main
 
 import (
@@ -39,6 +41,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	listen := fs.String("listen", "127.0.0.1:0", "loopback `address` to listen on")
 	addrFile := fs.String("addr-file", "", "write the base URL (http://127.0.0.1:PORT) to this `file` once listening")
 	lifetime := fs.Duration("lifetime", tokenserver.DefaultTokenLifetime, "lifetime of issued tokens")
+	keyDir := fs.String("key-dir", "", "write the oauth2 key clients' private keys (PEM PKCS#8) to this existing `directory`, "+
+		"as <client_id>.pem, and remove them at shutdown")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -72,10 +76,41 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		defer os.Remove(*addrFile) // a stale address would mislead the next reader
 	}
+	if *keyDir != "" {
+		var written []string
+		defer func() { // the keys die with this process's key pairs
+			for _, path := range written {
+				os.Remove(path)
+			}
+		}()
+		for _, k := range []struct{ id, pem string }{
+			{tokenserver.OAuth2RSAClientID, tokenserver.OAuth2RSAKeyPEM()},
+			{tokenserver.OAuth2ECClientID, tokenserver.OAuth2ECKeyPEM()},
+		} {
+			path := filepath.Join(*keyDir, k.id+".pem")
+			if err := writeAtomic(path, k.pem); err != nil {
+				_ = srv.Close()
+				return err
+			}
+			written = append(written, path)
+		}
+	}
 	logger.Printf("listening on %s", base)
 	for _, api := range tokenserver.APIs {
 		logger.Printf("%s: %s", api, tokenserver.TokenURL(base, api))
 		logger.Printf("%s: resource %s (GET with Authorization: Bearer <access token>)", api, tokenserver.ResourceURL(base, api))
+		if api.RevocationPath() != "" {
+			logger.Printf("%s: revocation %s", api, tokenserver.RevocationURL(base, api))
+		}
+	}
+	logger.Printf("%s: issuer %s (metadata at %s and %s)", tokenserver.OAuth2, tokenserver.OAuth2Issuer(base),
+		tokenserver.OAuth2MetadataURL(base), tokenserver.OAuth2OIDCMetadataURL(base))
+	logger.Printf("%s: test clients %s (client_secret_basic or client_secret_post), %s (public: none), "+
+		"%s (private_key_jwt, RS256), %s (private_key_jwt, ES256); test user %s", tokenserver.OAuth2,
+		tokenserver.OAuth2ClientID, tokenserver.OAuth2PublicClientID, tokenserver.OAuth2RSAClientID,
+		tokenserver.OAuth2ECClientID, tokenserver.OAuth2Username)
+	if *keyDir != "" {
+		logger.Printf("%s: the key clients' private keys are in %s", tokenserver.OAuth2, *keyDir)
 	}
 
 	select {

@@ -37,11 +37,14 @@ func TestRefusesNonLoopback(t *testing.T) {
 
 func TestRun(t *testing.T) {
 	addrFile := filepath.Join(t.TempDir(), "addr")
+	keyDir := t.TempDir()
 	var stderr testsupport.LockedBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"-addr-file", addrFile, "-lifetime", "2m"}, &stderr) }()
+	go func() {
+		done <- run(ctx, []string{"-addr-file", addrFile, "-lifetime", "2m", "-key-dir", keyDir}, &stderr)
+	}()
 
 	var base string
 	for deadline := time.Now().Add(5 * time.Second); base == "" && time.Now().Before(deadline); {
@@ -88,6 +91,33 @@ func TestRun(t *testing.T) {
 		}
 	}
 
+	// Revocation: the resource endpoint refuses the token afterwards.
+	req, _ = http.NewRequest(http.MethodPost, tokenserver.RevocationURL(base, tokenserver.Tenn),
+		strings.NewReader(url.Values{"token": {answer.AccessToken}, "token_type_hint": {"access_token"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", testsupport.Basic(tokenserver.TennClientID, tokenserver.TennClientSecret))
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("revocation: status %d", resp.StatusCode)
+	}
+
+	// The key clients' private keys, for the demo, while the server runs.
+	for id, want := range map[string]string{
+		tokenserver.OAuth2RSAClientID: tokenserver.OAuth2RSAKeyPEM(), tokenserver.OAuth2ECClientID: tokenserver.OAuth2ECKeyPEM(),
+	} {
+		path := filepath.Join(keyDir, id+".pem")
+		b, err := os.ReadFile(path)
+		if err != nil || string(b) != want || !strings.HasPrefix(want, "-----BEGIN PRIVATE KEY-----") {
+			t.Errorf("%s: %v, or not the client's PKCS#8 key", path, err)
+		}
+		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, %v; want 0600", path, fi.Mode(), err)
+		}
+	}
+
 	cancel()
 	select {
 	case err := <-done:
@@ -100,16 +130,28 @@ func TestRun(t *testing.T) {
 	if _, err := os.Stat(addrFile); !os.IsNotExist(err) {
 		t.Errorf("addr file left behind: %v", err)
 	}
+	if left, _ := os.ReadDir(keyDir); len(left) != 0 {
+		t.Errorf("key files left behind: %v", left)
+	}
 	log := stderr.String()
 	for _, want := range []string{
 		"api=tenn method=POST status=200",
 		"api=tenn method=GET status=200 resource=/connect/userinfo",
 		"api=tenn method=GET status=401 resource=/connect/userinfo",
 		"tenn: resource " + tokenserver.ResourceURL(base, tokenserver.Tenn),
+		"tenn: revocation " + base + "/connect/revocation",
+		"api=tenn method=POST status=200 revocation=/connect/revocation",
+		"oauth2: " + base + "/oauth2/token",
+		"oauth2: revocation " + base + "/oauth2/revoke",
+		"oauth2: issuer " + base + "/oauth2 (metadata at " + base + "/.well-known/oauth-authorization-server/oauth2 and " +
+			base + "/oauth2/.well-known/openid-configuration)",
+		"oauth2: test clients oauth2-client (client_secret_basic or client_secret_post), oauth2-public (public: none), " +
+			"oauth2-rsa-client (private_key_jwt, RS256), oauth2-ec-client (private_key_jwt, ES256); test user oauth2-user",
 	} {
 		if !strings.Contains(log, want) {
 			t.Errorf("no %q line in log:\n%s", want, log)
 		}
 	}
-	testsupport.AssertNoSecret(t, "log", log, tokenserver.TennClientSecret, tokenserver.TennPassword, "eyJ", answer.AccessToken)
+	testsupport.AssertNoSecret(t, "log", log, tokenserver.TennClientSecret, tokenserver.TennPassword, "eyJ", answer.AccessToken,
+		tokenserver.OAuth2ClientSecret, tokenserver.OAuth2Password, "PRIVATE KEY", "PUBLIC KEY")
 }

@@ -1,0 +1,464 @@
+package tokenserver
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"math/big"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Client authentication of the oauth2 API's token and revocation endpoints (RFC 6749 2.3, RFC 7009
+// 2.1): exactly one method per request, the one the client is registered for.
+
+// ClientAssertionType is the client_assertion_type of private_key_jwt (RFC 7523 2.2).
+const ClientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+// MaxAssertionLifetime is how far in the future a client assertion's exp may be.
+const MaxAssertionLifetime = 5 * time.Minute
+
+// oauth2ClientParams are the body parameters of client authentication.
+var oauth2ClientParams = []string{"client_id", "client_secret", "client_assertion_type", "client_assertion"}
+
+// The ways an oauth2 client is registered, from what Config.Clients holds for it.
+type clientKind int
+
+const (
+	secretClient clientKind = iota // a secret: client_secret_basic or client_secret_post
+	publicClient                   // "": none, client_id only
+	keyClient                      // a PEM public key: private_key_jwt
+)
+
+// oauth2Registration is a registered oauth2 client.
+type oauth2Registration struct {
+	kind   clientKind
+	secret string
+	key    crypto.PublicKey // *rsa.PublicKey or *ecdsa.PublicKey (P-256)
+	alg    string           // the JWS algorithm of key: RS256 or ES256
+}
+
+// oauth2Caller is the client a request authenticated as, and how.
+type oauth2Caller struct {
+	id     string
+	method string // client_secret_basic, client_secret_post, private_key_jwt or none
+}
+
+// oauth2Registered looks a client up; problem says why it cannot log in ("" when it can).
+func (s *Server) oauth2Registered(id string) (reg oauth2Registration, problem string) {
+	v, ok := s.cfg.Clients[OAuth2][id]
+	switch {
+	case id == "":
+		return reg, "client_id is empty"
+	case !ok:
+		return reg, "unknown client_id"
+	case v == "":
+		return oauth2Registration{kind: publicClient}, ""
+	case strings.HasPrefix(v, "-----BEGIN PUBLIC KEY-----"):
+		key, alg, err := parsePublicKeyPEM(v)
+		if err != nil {
+			return reg, "the client's registered public key cannot be used: " + err.Error()
+		}
+		return oauth2Registration{kind: keyClient, key: key, alg: alg}, ""
+	}
+	return oauth2Registration{kind: secretClient, secret: v}, ""
+}
+
+// oauth2Authenticate authenticates the client of a token or revocation request whose body is form
+// (already checked for unknown and repeated parameters). endpoint is the URL the request reached,
+// the audience a client assertion must name. It has answered the request when ok is false: 400
+// invalid_request for a malformed attempt or more than one method, else 401 invalid_client.
+func (s *Server) oauth2Authenticate(w *response, r *http.Request, form url.Values, endpoint string) (oauth2Caller, bool) {
+	var methods []string
+	basic := len(r.Header.Values("Authorization")) > 0
+	if basic {
+		methods = append(methods, "the Authorization header")
+	}
+	if form.Has("client_secret") {
+		methods = append(methods, "client_secret in the body")
+	}
+	if form.Has("client_assertion") || form.Has("client_assertion_type") {
+		methods = append(methods, "a client assertion in the body")
+	}
+	if len(methods) > 1 {
+		writeError(w, http.StatusBadRequest, "invalid_request", fmt.Sprintf(
+			"more than one client authentication method: %s; use exactly one (RFC 6749 2.3)", strings.Join(methods, " and ")))
+		return oauth2Caller{}, false
+	}
+	unauthorized := func(p string) (oauth2Caller, bool) {
+		writeError(w, http.StatusUnauthorized, "invalid_client", p)
+		return oauth2Caller{}, false
+	}
+	bodyID := form.Get("client_id")
+	switch {
+	case basic:
+		id, secret, p := parseFormBasic(r.Header)
+		if p != "" {
+			return unauthorized(p)
+		}
+		if bodyID != "" && bodyID != id {
+			return unauthorized("client_id in the body does not match the client_id in the Authorization header")
+		}
+		return s.checkSecret(w, id, secret, "client_secret_basic")
+	case form.Has("client_secret"):
+		if bodyID == "" {
+			writeError(w, http.StatusBadRequest, "invalid_request", "client_secret is in the body without client_id (RFC 6749 2.3.1)")
+			return oauth2Caller{}, false
+		}
+		return s.checkSecret(w, bodyID, form.Get("client_secret"), "client_secret_post")
+	case form.Has("client_assertion") || form.Has("client_assertion_type"):
+		if !form.Has("client_assertion") || !form.Has("client_assertion_type") {
+			writeError(w, http.StatusBadRequest, "invalid_request",
+				"client_assertion and client_assertion_type go together (RFC 7521 4.2)")
+			return oauth2Caller{}, false
+		}
+		if form.Get("client_assertion_type") != ClientAssertionType {
+			return unauthorized("unsupported client_assertion_type; private_key_jwt takes " + ClientAssertionType)
+		}
+		assertion := form.Get("client_assertion")
+		id := bodyID
+		if id == "" {
+			id = assertionIssuer(assertion) // RFC 7523 3: iss and sub name the client
+		}
+		reg, p := s.oauth2Registered(id)
+		if p == "" && reg.kind != keyClient {
+			p = "this client has no registered key: it cannot use private_key_jwt"
+		}
+		if p == "" {
+			p = s.checkAssertion(id, reg, assertion, endpoint)
+		}
+		if p != "" {
+			return unauthorized(p)
+		}
+		return oauth2Caller{id: id, method: "private_key_jwt"}, true
+	case bodyID != "":
+		reg, p := s.oauth2Registered(bodyID)
+		if p == "" && reg.kind != publicClient {
+			p = "this client is confidential and must authenticate: " + authMethodsOf(reg.kind)
+		}
+		if p != "" {
+			return unauthorized(p)
+		}
+		return oauth2Caller{id: bodyID, method: "none"}, true
+	}
+	return unauthorized("no client authentication: send HTTP Basic credentials, client_id and client_secret, " +
+		"a client assertion, or (a public client) client_id alone")
+}
+
+// checkSecret checks a client's id and secret, sent by method (client_secret_basic or _post).
+func (s *Server) checkSecret(w *response, id, secret, method string) (oauth2Caller, bool) {
+	reg, p := s.oauth2Registered(id)
+	if p == "" && reg.kind != secretClient {
+		p = "this client has no secret: it authenticates with " + authMethodsOf(reg.kind)
+	}
+	if p == "" && !equal(secret, reg.secret) {
+		p = "client_secret is incorrect for this client_id"
+	}
+	if reject(w, http.StatusUnauthorized, "invalid_client", p) {
+		return oauth2Caller{}, false
+	}
+	return oauth2Caller{id: id, method: method}, true
+}
+
+func authMethodsOf(k clientKind) string {
+	switch k {
+	case publicClient:
+		return "none (client_id alone)"
+	case keyClient:
+		return "private_key_jwt"
+	}
+	return "client_secret_basic or client_secret_post"
+}
+
+// parseFormBasic decodes the Basic credentials of RFC 6749 2.3.1: client_id and client_secret are
+// each form-encoded (application/x-www-form-urlencoded) before they are joined with ':' and
+// Base64-encoded, so they are form-decoded after Base64. Credentials that were not form-encoded
+// are refused: a raw ':' in the secret, a raw space, non-ASCII or control character, or a '%' not
+// followed by two hex digits cannot appear in form-encoded text (and a raw '+' decodes to a
+// space, so such a secret no longer matches). problem never quotes the header.
+func parseFormBasic(h http.Header) (id, secret, problem string) {
+	id, secret, problem = parseBasic(h)
+	if problem != "" {
+		return "", "", problem
+	}
+	if strings.Contains(secret, ":") {
+		return "", "", "the Basic credentials hold more than one ':': client_id and client_secret must be " +
+			"form-encoded before Base64 (RFC 6749 2.3.1), so a ':' in them travels as %3A"
+	}
+	for _, part := range []*string{&id, &secret} {
+		for i := 0; i < len(*part); i++ {
+			if c := (*part)[i]; c <= ' ' || c >= 0x7f {
+				return "", "", "the Basic credentials hold a raw space, control or non-ASCII character: client_id and " +
+					"client_secret must be form-encoded before Base64 (RFC 6749 2.3.1)"
+			}
+		}
+		v, err := url.QueryUnescape(*part)
+		if err != nil {
+			return "", "", "the Basic credentials hold a '%' that is not an escape: client_id and client_secret must be " +
+				"form-encoded before Base64 (RFC 6749 2.3.1)"
+		}
+		*part = v
+	}
+	return id, secret, ""
+}
+
+// assertionIssuer returns the iss claim of a JWT without verifying anything, or "".
+func assertionIssuer(jwt string) string {
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		return ""
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return ""
+	}
+	var claims struct {
+		Iss string `json:"iss"`
+	}
+	_ = json.Unmarshal(payload, &claims)
+	return claims.Iss
+}
+
+// checkAssertion verifies a private_key_jwt client assertion (RFC 7523 2.2 and 3) of client id
+// against its registered key, and reports what is wrong with it ("" when nothing is): a JWS of
+// three base64url segments, alg the one of the client's key (RS256 or ES256, never none or HMAC),
+// no crit header, a valid signature, iss = sub = id, aud the endpoint URL, exp in the future but
+// at most MaxAssertionLifetime away, nbf and iat not in the future, and a jti the client has never
+// used (a replay is refused).
+func (s *Server) checkAssertion(id string, reg oauth2Registration, jwt, endpoint string) string {
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		return "client_assertion is not a JWS in compact serialization (three base64url segments)"
+	}
+	var raw [3][]byte
+	for i, p := range parts {
+		b, err := base64.RawURLEncoding.Strict().DecodeString(p)
+		if err != nil || (len(b) == 0 && i < 2) {
+			return fmt.Sprintf("segment %d of client_assertion is not unpadded base64url", i+1)
+		}
+		raw[i] = b
+	}
+	header, err := jsonObject(raw[0])
+	if err != nil {
+		return "the client_assertion header is not a JSON object"
+	}
+	alg, _ := header["alg"].(string)
+	switch {
+	case alg == "" || alg == "none":
+		return "the client_assertion is not signed (alg " + quoteOr(alg, "missing") + ")"
+	case alg != reg.alg:
+		return fmt.Sprintf("client_assertion alg %q is not the algorithm of the client's registered key, %s", alg, reg.alg)
+	case header["crit"] != nil:
+		return "the client_assertion header has crit extensions, which this server does not understand (RFC 7515 4.1.11)"
+	}
+	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	if !verifySignature(reg.key, digest[:], raw[2]) {
+		return "the client_assertion signature does not verify with the client's registered key"
+	}
+
+	claims, err := jsonObject(raw[1])
+	if err != nil {
+		return "the client_assertion payload is not a JSON object"
+	}
+	now := time.Now()
+	nowSec := float64(now.UnixNano()) / 1e9
+	iss, _ := claims["iss"].(string)
+	sub, _ := claims["sub"].(string)
+	jti, _ := claims["jti"].(string)
+	exp, hasExp := numericDate(claims["exp"])
+	switch {
+	case iss != id:
+		return "the client_assertion iss must be the client_id (RFC 7523 3)"
+	case sub != id:
+		return "the client_assertion sub must be the client_id (RFC 7523 3)"
+	case !hasAudience(claims["aud"], endpoint):
+		return "the client_assertion aud must be the URL of the endpoint it is sent to, " + endpoint
+	case !hasExp:
+		return "the client_assertion has no numeric exp"
+	case exp <= nowSec:
+		return "the client_assertion has expired"
+	case exp > nowSec+MaxAssertionLifetime.Seconds():
+		return fmt.Sprintf("the client_assertion exp is more than %s away", MaxAssertionLifetime)
+	case jti == "":
+		return "the client_assertion has no jti"
+	}
+	for _, k := range []string{"nbf", "iat"} {
+		if v, present := claims[k]; present {
+			t, ok := numericDate(v)
+			if !ok {
+				return fmt.Sprintf("the client_assertion %s is not a number", k)
+			}
+			if t > nowSec {
+				return fmt.Sprintf("the client_assertion %s is in the future", k)
+			}
+		}
+	}
+
+	// The assertion is good: its jti may never be used again. Entries whose exp has passed can go,
+	// since such an assertion is refused as expired anyway.
+	key := id + "\x00" + jti
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, until := range s.jtis {
+		if now.After(until) {
+			delete(s.jtis, k)
+		}
+	}
+	if _, seen := s.jtis[key]; seen {
+		return "the client_assertion jti has been used before: an assertion works once"
+	}
+	s.jtis[key] = time.Unix(0, int64(exp*1e9))
+	return ""
+}
+
+func quoteOr(v, alt string) string {
+	if v == "" {
+		return alt
+	}
+	return fmt.Sprintf("%q", v)
+}
+
+// jsonObject decodes one JSON object, numbers kept as json.Number, and nothing after it.
+func jsonObject(b []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, err
+	}
+	if m == nil || dec.More() {
+		return nil, fmt.Errorf("not one JSON object")
+	}
+	return m, nil
+}
+
+// numericDate reads a JWT NumericDate (RFC 7519 2): a JSON number of seconds, maybe fractional.
+func numericDate(v any) (float64, bool) {
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0, false
+	}
+	f, err := n.Float64()
+	return f, err == nil
+}
+
+// hasAudience reports whether a JWT aud claim (a string, or an array of strings, RFC 7519 4.1.3)
+// names want.
+func hasAudience(aud any, want string) bool {
+	switch a := aud.(type) {
+	case string:
+		return a == want
+	case []any:
+		return slices.Contains(a, any(want))
+	}
+	return false
+}
+
+// verifySignature checks a JWS signature over digest (SHA-256): RS256 is RSASSA-PKCS1-v1_5, ES256
+// is the 64 bytes r||s of RFC 7518 3.4 (not ASN.1 DER).
+func verifySignature(key crypto.PublicKey, digest, sig []byte) bool {
+	switch k := key.(type) {
+	case *rsa.PublicKey:
+		return rsa.VerifyPKCS1v15(k, crypto.SHA256, digest, sig) == nil
+	case *ecdsa.PublicKey:
+		if len(sig) != 64 {
+			return false
+		}
+		r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
+		return ecdsa.Verify(k, digest, r, s)
+	}
+	return false
+}
+
+// parsePublicKeyPEM reads a PEM "PUBLIC KEY" (PKIX) that is RSA of 2048 bits or more, or P-256,
+// and its JWS algorithm.
+func parsePublicKeyPEM(text string) (crypto.PublicKey, string, error) {
+	block, rest := pem.Decode([]byte(text))
+	if block == nil || block.Type != "PUBLIC KEY" || len(bytes.TrimSpace(rest)) != 0 {
+		return nil, "", fmt.Errorf("not one PEM PUBLIC KEY block")
+	}
+	key, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		return nil, "", fmt.Errorf("not a PKIX public key")
+	}
+	switch k := key.(type) {
+	case *rsa.PublicKey:
+		if k.N.BitLen() < 2048 {
+			return nil, "", fmt.Errorf("an RSA key of %d bits; RS256 needs 2048 or more", k.N.BitLen())
+		}
+		return k, "RS256", nil
+	case *ecdsa.PublicKey:
+		if k.Curve != elliptic.P256() {
+			return nil, "", fmt.Errorf("an EC key on %s; ES256 needs P-256", k.Curve.Params().Name)
+		}
+		return k, "ES256", nil
+	}
+	return nil, "", fmt.Errorf("a %T; private_key_jwt takes RSA or P-256 keys", key)
+}
+
+// keyPairs are the key clients' key pairs, made once per process.
+type keyPairs struct {
+	once                  sync.Once
+	rsaPrivate, rsaPublic string
+	ecPrivate, ecPublic   string
+}
+
+var oauth2Keys keyPairs
+
+func oauth2KeyPairs() *keyPairs {
+	oauth2Keys.once.Do(func() {
+		rk, err := rsa.GenerateKey(rand.Reader, 2048)
+		if err != nil {
+			panic(err) // crypto/rand does not fail
+		}
+		ek, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			panic(err)
+		}
+		oauth2Keys.rsaPrivate, oauth2Keys.rsaPublic = keyPairPEM(rk, &rk.PublicKey)
+		oauth2Keys.ecPrivate, oauth2Keys.ecPublic = keyPairPEM(ek, &ek.PublicKey)
+	})
+	return &oauth2Keys
+}
+
+// keyPairPEM encodes a private key as PEM PKCS#8 ("PRIVATE KEY") and its public key as PEM PKIX
+// ("PUBLIC KEY").
+func keyPairPEM(private, public any) (string, string) {
+	der, err := x509.MarshalPKCS8PrivateKey(private)
+	if err != nil {
+		panic(err) // RSA and ECDSA keys always marshal
+	}
+	pub, err := x509.MarshalPKIXPublicKey(public)
+	if err != nil {
+		panic(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
+		string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}))
+}
+
+// OAuth2RSAKeyPEM returns the private key of OAuth2RSAClientID (RSA 2048, PEM PKCS#8), made once
+// per process: what a test or the demo signs its RS256 client assertions with.
+func OAuth2RSAKeyPEM() string { return oauth2KeyPairs().rsaPrivate }
+
+// OAuth2ECKeyPEM returns the private key of OAuth2ECClientID (P-256, PEM PKCS#8), made once per
+// process: what a test or the demo signs its ES256 client assertions with.
+func OAuth2ECKeyPEM() string { return oauth2KeyPairs().ecPrivate }
+
+// OAuth2RSAPublicKeyPEM returns the public key registered for OAuth2RSAClientID (PEM PKIX).
+func OAuth2RSAPublicKeyPEM() string { return oauth2KeyPairs().rsaPublic }
+
+// OAuth2ECPublicKeyPEM returns the public key registered for OAuth2ECClientID (PEM PKIX).
+func OAuth2ECPublicKeyPEM() string { return oauth2KeyPairs().ecPublic }
