@@ -4,3 +4,4 @@ export PARTNER_CLIENT_ID="..."
 export PARTNER_CLIENT_SECRET="..."
 # Optional:
 export PARTNER_SCOPE="bookings:create" # default: the server's scopes
+export PARTNER_MIN_VALIDITY="30m" # default: the provider's min_validity

@@ -6,3 +6,4 @@ export TESTINIUM_CLIENT_ID="testiniumSuiteTrustedClient"                 # the d
 export TESTINIUM_CLIENT_SECRET="..."                                     # default: the public client's secret
 export TESTINIUM_TOKEN_URL="https://account.testinium.com/uaa/oauth/token" # the default
 export TESTINIUM_SCOPE="api"                                             # default: the server's scopes
+export TESTINIUM_MIN_VALIDITY="30m" # default: the provider's min_validity

@@ -1,6 +1,7 @@
 package grant
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -18,10 +19,26 @@ func checkLifetime(r Request, t *Token, now time.Time) error {
 		return e
 	}
 	if left := t.ExpiresAt.Sub(now); left < r.MinValidity {
-		e.Lifetime = time.Duration(t.ExpiresIn) * time.Second
+		e.Lifetime = lifetime(t)
 		e.Message = fmt.Sprintf("%s issues tokens valid for %s, less than the minimum validity of %s asked for",
 			r.API.Title, e.Lifetime, r.MinValidity)
 		return e
 	}
 	return nil
+}
+
+// lifetime is how long the server makes its tokens live: exp - iat when the token is a JWT that
+// has both (exact, whatever the clocks), else the lifetime the answer stated.
+func lifetime(t *Token) time.Duration {
+	var claims struct {
+		Exp, Iat json.Number
+	}
+	if jwtClaims(t.AccessToken, &claims) {
+		exp, errExp := claims.Exp.Float64()
+		iat, errIat := claims.Iat.Float64()
+		if errExp == nil && errIat == nil && exp > iat {
+			return time.Duration((exp - iat) * float64(time.Second)).Round(time.Second)
+		}
+	}
+	return time.Duration(t.ExpiresIn) * time.Second
 }

@@ -117,6 +117,20 @@ func jwtScopes(token string) []string {
 	return claims.Scope.list
 }
 
+// JWTPayload returns the decoded payload (claims) of a JWT, without verifying it; ok is false
+// when token is not three dot-separated parts with a base64url JSON object in the middle.
+func JWTPayload(token string) (payload []byte, ok bool) {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return nil, false
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil || !json.Valid(payload) || len(bytes.TrimSpace(payload)) == 0 || bytes.TrimSpace(payload)[0] != '{' {
+		return nil, false
+	}
+	return payload, true
+}
+
 // jwtClaims decodes a JWT's payload into claims, numbers as json.Number where the target says so.
 func jwtClaims(token string, claims any) bool {
 	parts := strings.Split(token, ".")

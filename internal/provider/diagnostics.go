@@ -2,6 +2,7 @@ package provider
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -29,7 +30,7 @@ var settingAttributes = map[grant.Setting]string{
 	grant.SettingGrantType:    "grant_type",
 	grant.SettingClientAuth:   "client_auth",
 	grant.SettingPrivateKey:   "private_key_pem",
-	grant.SettingRefreshToken: "refresh_token",
+	grant.SettingRefreshToken: "current_refresh_token",
 	grant.SettingExtraParams:  "extra_params",
 }
 
@@ -41,6 +42,9 @@ func (t tokenType) grantErrorDiagnostic(err error) diag.Diagnostic {
 	}
 	if attribute, ok := settingAttributes[ge.Setting]; ok && ge.Kind == grant.KindConfig {
 		return diag.NewAttributeErrorDiagnostic(path.Root(attribute), "Invalid "+attribute, ge.Error())
+	}
+	if ge.Kind == grant.KindLifetime {
+		return diag.NewAttributeErrorDiagnostic(path.Root("min_validity"), "Invalid min_validity", lifetimeDetail(ge))
 	}
 	return diag.NewErrorDiagnostic(summary(ge), hint(ge)+"\n\n"+ge.Error())
 }
@@ -57,8 +61,32 @@ func clientErrorDiagnostic(err error) diag.Diagnostic {
 	return diag.NewErrorDiagnostic("Invalid provider configuration", err.Error())
 }
 
+// lifetimeDetail explains a token that cannot stay valid for min_validity.
+func lifetimeDetail(e *grant.Error) string {
+	if e.Reason() == grant.ReasonExpiryUnknown {
+		return fmt.Sprintf("min_validity is %s, but the expiry of %s tokens cannot be known: the server sent no "+
+			"expires_in and the token is not a JWT with an exp claim. Remove min_validity from this block "+
+			"(and the provider's, or set it here to \"0s\" is not allowed: leave both unset).", e.MinValidity, e.API.Title)
+	}
+	return fmt.Sprintf("%s issues tokens valid for %s, less than min_validity %s: an apply longer than that would "+
+		"fail midway. Lower min_validity to what the server grants, or ask the API's owner for longer-lived tokens.",
+		e.API.Title, e.Lifetime, e.MinValidity)
+}
+
+// asGrantError is err's *grant.Error, or one of an unknown reason.
+func asGrantError(err error) *grant.Error {
+	var ge *grant.Error
+	if errors.As(err, &ge) {
+		return ge
+	}
+	return &grant.Error{Message: err.Error()}
+}
+
 func summary(e *grant.Error) string {
 	s := e.API.Title + " token request failed"
+	if e.Setting == grant.SettingIssuer {
+		s += " at the issuer metadata"
+	}
 	switch {
 	case e.Status != 0 && e.Code != "":
 		s += ": HTTP " + strconv.Itoa(e.Status) + " " + e.Code

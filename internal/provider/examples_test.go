@@ -129,9 +129,12 @@ func TestExamplesAndDocsCoverEveryType(t *testing.T) {
 	}
 
 	for _, tt := range tokenTypes() {
-		var envVars []string
+		var envVars, dataSourceEnvVars []string
 		for _, in := range tt.inputs {
 			envVars = append(envVars, tt.envVar(in))
+			if !in.ephemeral {
+				dataSourceEnvVars = append(dataSourceEnvVars, tt.envVar(in))
+			}
 		}
 		for _, rel := range []string{
 			"examples/ephemeral-resources/" + tt.name + "/ephemeral-resource.tf",
@@ -139,18 +142,19 @@ func TestExamplesAndDocsCoverEveryType(t *testing.T) {
 		} {
 			expect(rel, read(rel), `"`+tt.name+`"`)
 		}
-		// At least one example per API passes the token on as a Bearer header, in each form.
+		// At least one example per type passes the token on to a consumer, in each form.
 		expect("examples/usage/ephemeral-resources/"+tt.name+"/main.tf", read("examples/usage/ephemeral-resources/"+tt.name+"/main.tf"),
-			`ephemeral "`+tt.name+`"`, `"Bearer ${ephemeral.`+tt.name+`.`)
+			`ephemeral "`+tt.name+`"`, `ephemeral.`+tt.name+`.`, `.access_token`)
 		expect("examples/usage/data-sources/"+tt.name+"/main.tf", read("examples/usage/data-sources/"+tt.name+"/main.tf"),
-			`data "`+tt.name+`"`, `"Bearer ${data.`+tt.name+`.`)
+			`data "`+tt.name+`"`, `data.`+tt.name+`.`, `.access_token`)
 		env := "examples/environment/" + tt.name + ".sh"
 		expect(env, read(env), envVars...)
 		expect("docs/index.md", index, envVars...)
-		for _, page := range []string{"docs/ephemeral-resources/" + tt.name + ".md", "docs/data-sources/" + tt.name + ".md"} {
+		for page, vars := range map[string][]string{"docs/ephemeral-resources/" + tt.name + ".md": envVars,
+			"docs/data-sources/" + tt.name + ".md": dataSourceEnvVars} {
 			content := read(page)
 			expect(page, content, "# "+tt.name+" (", "`access_token` (String, Sensitive)")
-			expect(page, content, envVars...)
+			expect(page, content, vars...)
 		}
 	}
 }

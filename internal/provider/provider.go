@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -26,6 +27,7 @@ const TypeName = "authtoken"
 var (
 	_ provider.Provider                       = (*authtokenProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*authtokenProvider)(nil)
+	_ provider.ProviderWithFunctions          = (*authtokenProvider)(nil)
 )
 
 type authtokenProvider struct {
@@ -75,6 +77,14 @@ func (p *authtokenProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"Environment: `AUTHTOKEN_PROXY_URL`.",
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
+			"min_validity": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "How long every token must stay valid from the moment it is handed out, as a Go " +
+					"duration such as `45m`; a block's own `min_validity` wins. Set it to the longest apply you expect: " +
+					"a reused token with less left is replaced, and a server whose tokens live shorter is an error at plan. " +
+					"Environment: `AUTHTOKEN_MIN_VALIDITY`.",
+				Validators: []validator.String{durationValidator{}},
+			},
 			"reuse_tokens": schema.BoolAttribute{
 				Optional: true,
 				MarkdownDescription: "Whether identical token blocks (same API, URL, client, user, secrets and scope) " +
@@ -96,6 +106,8 @@ func (p *authtokenProvider) Configure(ctx context.Context, req provider.Configur
 		OnAttempt: logAttempt,
 	})
 	resp.Diagnostics.Append(diags...)
+	minValidity, diags := model.minValidity()
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -109,11 +121,16 @@ func (p *authtokenProvider) Configure(ctx context.Context, req provider.Configur
 		"request_timeout": cfg.Timeout.String(), "max_retries": cfg.MaxRetries, "reuse_tokens": cfg.ReuseTokens,
 		"custom_ca": cfg.CACertPEM != "", "proxy_url_set": cfg.ProxyURL != "",
 	})
-	resp.EphemeralResourceData = client
-	resp.DataSourceData = client
+	data := &providerData{client: client, minValidity: minValidity}
+	resp.EphemeralResourceData = data
+	resp.DataSourceData = data
 }
 
 func (p *authtokenProvider) Resources(context.Context) []func() resource.Resource { return nil }
+
+func (p *authtokenProvider) Functions(context.Context) []func() function.Function {
+	return []func() function.Function{func() function.Function { return jwtClaimsFunction{} }}
+}
 
 func (p *authtokenProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
 	var out []func() ephemeral.EphemeralResource
@@ -131,15 +148,15 @@ func (p *authtokenProvider) DataSources(context.Context) []func() datasource.Dat
 	return out
 }
 
-// clientFrom is the Configure step both kinds share.
-func clientFrom(providerData any, diags *diag.Diagnostics) *grant.Client {
-	if providerData == nil { // Terraform validates before the provider is configured
+// dataFrom is the Configure step both kinds share.
+func dataFrom(data any, diags *diag.Diagnostics) *providerData {
+	if data == nil { // Terraform validates before the provider is configured
 		return nil
 	}
-	client, ok := providerData.(*grant.Client)
+	d, ok := data.(*providerData)
 	if !ok {
 		diags.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *grant.Client, got %T. This is a bug in the provider; please report it.", providerData))
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", data))
 	}
-	return client
+	return d
 }

@@ -28,6 +28,7 @@ type providerModel struct {
 	CACertPEM      types.String `tfsdk:"ca_cert_pem"`
 	ProxyURL       types.String `tfsdk:"proxy_url"`
 	ReuseTokens    types.Bool   `tfsdk:"reuse_tokens"`
+	MinValidity    types.String `tfsdk:"min_validity"`
 }
 
 // clientConfig resolves the settings into a grant.Config; base holds what is not a setting
@@ -82,6 +83,14 @@ func resolve[V configValue, T any](diags *diag.Diagnostics, name string, v V, va
 }
 
 func stringValue(v types.String) (string, error) { return v.ValueString(), nil }
+
+// minValidity is the provider's min_validity, every block's default.
+func (m providerModel) minValidity() (time.Duration, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	d := resolve(&diags, "min_validity", m.MinValidity,
+		func(v types.String) (time.Duration, error) { return parseTimeout(v.ValueString()) }, parseTimeout, 0)
+	return d, diags
+}
 
 func parseText(s string) (string, error) { return s, nil }
 

@@ -19,6 +19,8 @@ var tennToken = register(tokenType{
 		usernameInput,
 		passwordInput,
 		scopeInput,
+		revokeOnCloseInput,
+		revocationURLInput,
 	},
 	outputs: commonOutputs(),
 })

@@ -4,15 +4,13 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
-
-	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
 )
 
 // tokenDataSource serves a token type as a data source, for consumers that cannot take ephemeral
 // values. Its results, the token included, are stored in state, marked sensitive.
 type tokenDataSource struct {
 	tokenType
-	client *grant.Client
+	data *providerData
 }
 
 var (
@@ -34,9 +32,10 @@ func (d *tokenDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 }
 
 func (d *tokenDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	d.client = clientFrom(req.ProviderData, &resp.Diagnostics)
+	d.data = dataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (d *tokenDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	resp.Diagnostics.Append(d.fetch(ctx, d.client, dataSourceGroup, req.Config, &resp.State)...)
+	_, _, diags := d.fetch(ctx, d.data, false, req.Config, &resp.State)
+	resp.Diagnostics.Append(diags...)
 }

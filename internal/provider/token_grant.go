@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"os"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -23,10 +24,14 @@ type attributeWriter interface {
 	SetAttribute(ctx context.Context, p path.Path, val any) diag.Diagnostics
 }
 
-// resolveRequest merges configuration, environment and defaults into a grant request.
-func (t tokenType) resolveRequest(ctx context.Context, config attributeReader) (r grant.Request, diags diag.Diagnostics) {
+// resolveRequest merges configuration, environment and defaults into a grant request and the
+// options of a block of the given kind.
+func (t tokenType) resolveRequest(ctx context.Context, config attributeReader, ephemeral bool) (r resolved, diags diag.Diagnostics) {
 	r.API = t.api
 	for _, in := range t.inputs {
+		if in.ephemeral && !ephemeral {
+			continue
+		}
 		text, null, unknown, d := in.shapeOrString().read(ctx, config, path.Root(in.name))
 		diags.Append(d...)
 		if unknown {
@@ -56,6 +61,11 @@ func (t tokenType) resolveRequest(ctx context.Context, config attributeReader) (
 					in.name+" (from "+from+"): "+err.Error())
 				continue
 			}
+		case in.isDuration && value != "":
+			if _, err := parseTimeout(value); err != nil {
+				diags.AddAttributeError(path.Root(in.name), "Invalid "+in.name, in.name+" (from "+from+") "+err.Error())
+				continue
+			}
 		}
 		in.set(&r, value)
 	}
@@ -70,38 +80,53 @@ func (t tokenType) writeResult(ctx context.Context, result attributeWriter, toke
 	return diags
 }
 
-// Reuse groups: a token stored in state by a data source never serves an ephemeral resource,
-// and the other way round, even when their inputs are identical.
-const (
-	ephemeralGroup  = "ephemeral"
-	dataSourceGroup = "data source"
-)
+// providerData is what the provider's Configure hands its resources and data sources.
+type providerData struct {
+	client      *grant.Client
+	minValidity time.Duration // the provider's min_validity: the default of every block's
+}
 
 // fetch is the body of both Open and Read: resolve, grant, write. ctx gains masks for every
-// secret before anything is logged.
-func (t tokenType) fetch(ctx context.Context, client *grant.Client, group string, config attributeReader, result attributeWriter) (diags diag.Diagnostics) {
-	if client == nil {
+// secret before anything is logged. It returns the token and what the block asked for, for Open's
+// lease and renewal; a nil token with the diagnostics when it failed.
+func (t tokenType) fetch(ctx context.Context, data *providerData, ephemeral bool, config attributeReader, result attributeWriter) (*grant.Token, resolved, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	if data == nil {
 		diags.AddError("Provider not configured",
 			"The authtoken provider was not configured before "+t.name+" was used. This is a bug in the provider; please report it.")
-		return diags
+		return nil, resolved{}, diags
 	}
-	r, diags := t.resolveRequest(ctx, config)
+	r, diags := t.resolveRequest(ctx, config, ephemeral)
+	if r.revokeOnClose && r.revocationURL == "" && r.Issuer == "" {
+		diags.AddAttributeError(path.Root("revocation_url"), "Missing revocation_url",
+			"revoke_on_close needs a revocation endpoint: set revocation_url (IdentityServer-style servers serve "+
+				"/connect/revocation), or issuer, whose metadata names one. "+t.api.Title+"'s docs name none.")
+	}
 	if diags.HasError() {
-		return diags
+		return nil, r, diags
 	}
-	r.ReuseGroup = group
+	// A token stored in state by a data source never serves an ephemeral resource, and the other
+	// way round, even when their inputs are identical.
+	r.ReuseGroup = "data source"
+	if ephemeral {
+		r.ReuseGroup = "ephemeral"
+	}
+	if r.MinValidity == 0 {
+		r.MinValidity = data.minValidity
+	}
 	if mask := r.LogMask(); mask != nil {
 		ctx = tflog.MaskLogRegexes(ctx, mask)
 	}
 
-	token, err := client.Grant(ctx, r)
+	token, err := data.client.Grant(ctx, r.Request)
 	if err != nil {
 		diags.Append(t.grantErrorDiagnostic(err))
-		return diags
+		return nil, r, diags
 	}
 	ctx = tflog.MaskLogStrings(ctx, token.Secrets()...)
 	tflog.Debug(ctx, "Token granted", map[string]any{
 		"type": t.name, "token_type": token.TokenType, "expires_at": token.ExpiresAt, "scopes": token.Scopes,
 	})
-	return t.writeResult(ctx, result, token)
+	diags.Append(t.writeResult(ctx, result, token)...)
+	return token, r, diags
 }

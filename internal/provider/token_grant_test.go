@@ -44,7 +44,7 @@ func TestResolveRequest(t *testing.T) {
 	t.Run("configuration and defaults", func(t *testing.T) {
 		r, diags := testiniumToken.resolveRequest(ctx, config(t, testiniumToken, map[string]tftypes.Value{
 			"username": str("u@example.com"), "password": str("pw"),
-		}))
+		}), false)
 		if diags.HasError() {
 			t.Fatal(diags)
 		}
@@ -58,7 +58,7 @@ func TestResolveRequest(t *testing.T) {
 		t.Setenv("PARTNER_TOKEN_URL", "https://partner.example.com/api/oauth/token")
 		t.Setenv("PARTNER_CLIENT_ID", "env-client")
 		t.Setenv("PARTNER_CLIENT_SECRET", "env-secret")
-		r, diags := partnerToken.resolveRequest(ctx, config(t, partnerToken, map[string]tftypes.Value{"client_id": str("block-client")}))
+		r, diags := partnerToken.resolveRequest(ctx, config(t, partnerToken, map[string]tftypes.Value{"client_id": str("block-client")}), false)
 		if diags.HasError() {
 			t.Fatal(diags)
 		}
@@ -68,7 +68,7 @@ func TestResolveRequest(t *testing.T) {
 	})
 
 	t.Run("missing inputs name the attribute and the variable", func(t *testing.T) {
-		_, diags := tennToken.resolveRequest(ctx, config(t, tennToken, nil))
+		_, diags := tennToken.resolveRequest(ctx, config(t, tennToken, nil), false)
 		var details []string
 		for _, d := range diags {
 			details = append(details, d.Summary()+": "+d.Detail())
@@ -88,7 +88,7 @@ func TestResolveRequest(t *testing.T) {
 		t.Setenv("PARTNER_TOKEN_URL", "http://partner.example.com/api/oauth/token")
 		_, diags := partnerToken.resolveRequest(ctx, config(t, partnerToken, map[string]tftypes.Value{
 			"client_id": str("c"), "client_secret": str("s"),
-		}))
+		}), false)
 		if !diags.HasError() || !strings.Contains(diags[0].Detail(), "token_url (from PARTNER_TOKEN_URL)") {
 			t.Errorf("diagnostics %v, want an invalid token URL from PARTNER_TOKEN_URL", diags)
 		}

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
@@ -40,6 +41,25 @@ var stringShape = inputShape{
 		diags := config.GetAttribute(ctx, p, &v)
 		return v.ValueString(), v.IsNull(), v.IsUnknown(), diags
 	},
+}
+
+// boolShape's text form is "true" or "false".
+var boolShape = inputShape{
+	ephemeral: func(in input, d string) eschema.Attribute {
+		return eschema.BoolAttribute{Optional: true, MarkdownDescription: d}
+	},
+	dataSource: func(in input, d string) dschema.Attribute {
+		return dschema.BoolAttribute{Optional: true, MarkdownDescription: d}
+	},
+	read: func(ctx context.Context, config attributeReader, p path.Path) (string, bool, bool, diag.Diagnostics) {
+		var v types.Bool
+		diags := config.GetAttribute(ctx, p, &v)
+		if v.IsNull() || v.IsUnknown() {
+			return "", v.IsNull(), v.IsUnknown(), diags
+		}
+		return strconv.FormatBool(v.ValueBool()), false, false, diags
+	},
+	envForm: "`true` or `false`",
 }
 
 // listShape's text form is the elements separated by spaces (resource URIs hold none).
@@ -108,6 +128,9 @@ func (in input) stringValidators() []validator.String {
 	}
 	if len(in.oneOf) > 0 {
 		v = append(v, stringvalidator.OneOf(in.oneOf...))
+	}
+	if in.isDuration {
+		v = append(v, durationValidator{})
 	}
 	return v
 }

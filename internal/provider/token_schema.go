@@ -29,6 +29,9 @@ func (t tokenType) ephemeralSchema() eschema.Schema {
 func (t tokenType) dataSourceSchema() dschema.Schema {
 	attrs := map[string]dschema.Attribute{}
 	for _, in := range t.inputs {
+		if in.ephemeral {
+			continue
+		}
 		attrs[in.name] = in.shapeOrString().dataSource(in, t.inputDescription(in))
 	}
 	for _, out := range t.outputs {

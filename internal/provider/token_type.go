@@ -37,8 +37,17 @@ type input struct {
 	sensitive    bool
 	isURL        bool
 	oneOf        []string // the only values allowed, when set
+	isDuration   bool     // a Go duration such as "45m"
+	ephemeral    bool     // only the ephemeral resource has it
 	defaultValue string
-	set          func(*grant.Request, string) // from the text form
+	set          func(*resolved, string) // from the text form
+}
+
+// resolved is what a block asks for: the grant, and what the provider does with its token.
+type resolved struct {
+	grant.Request
+	revokeOnClose bool   // ephemeral: revoke the token when the last block holding it closes
+	revocationURL string // ephemeral: where; else the issuer's metadata says
 }
 
 // output is a computed attribute filled from a grant.Token. The constructors below give it its
@@ -99,22 +108,41 @@ func (t tokenType) envVar(in input) string {
 var (
 	tokenURLInput = input{name: "token_url", setting: grant.SettingTokenURL, isURL: true, required: true,
 		description: "The token endpoint: `https`, or `http` on a loopback host (a local test server).",
-		set:         func(r *grant.Request, v string) { r.TokenURL = v }}
+		set:         func(r *resolved, v string) { r.TokenURL = v }}
 	clientIDInput = input{name: "client_id", setting: grant.SettingClientID, required: true,
 		description: "The OAuth client ID.",
-		set:         func(r *grant.Request, v string) { r.ClientID = v }}
+		set:         func(r *resolved, v string) { r.ClientID = v }}
 	clientSecretInput = input{name: "client_secret", setting: grant.SettingClientSecret, required: true, sensitive: true,
 		description: "The OAuth client secret, sent in the HTTP Basic header.",
-		set:         func(r *grant.Request, v string) { r.ClientSecret = v }}
+		set:         func(r *resolved, v string) { r.ClientSecret = v }}
 	usernameInput = input{name: "username", setting: grant.SettingUsername, required: true,
 		description: "The user to log in as (resource owner password grant).",
-		set:         func(r *grant.Request, v string) { r.Username = v }}
+		set:         func(r *resolved, v string) { r.Username = v }}
 	passwordInput = input{name: "password", setting: grant.SettingPassword, required: true, sensitive: true,
 		description: "The user's password.",
-		set:         func(r *grant.Request, v string) { r.Password = v }}
+		set:         func(r *resolved, v string) { r.Password = v }}
 	scopeInput = input{name: "scope",
 		description: "Space-separated scopes to ask for. Leave unset for the server's default scopes.",
-		set:         func(r *grant.Request, v string) { r.Scope = v }}
+		set:         func(r *resolved, v string) { r.Scope = v }}
+)
+
+// Inputs of the token's lifetime (DESIGN.md, "Token lifetime").
+var (
+	minValidityInput = input{name: "min_validity", setting: grant.SettingMinValidity, isDuration: true,
+		description: "How long the token must stay valid from the moment it is handed out, as a Go duration such " +
+			"as `45m`; defaults to the provider's `min_validity`. A reused token with less left is replaced by a fresh " +
+			"one, and a server whose tokens live shorter, or whose tokens' expiry cannot be known, is an error at plan. " +
+			"Set it to the longest apply you expect.",
+		set: func(r *resolved, v string) { r.MinValidity, _ = parseTimeout(v) }}
+	revokeOnCloseInput = input{name: "revoke_on_close", shape: boolShape, ephemeral: true,
+		description: "Revoke the token (RFC 7009) when the run is done with it: the last block holding a token " +
+			"that identical blocks share revokes it. A failed revocation is a warning. Needs `revocation_url` or, " +
+			"for `oauth2_token`, an `issuer` whose metadata names a revocation endpoint. Defaults to `false`.",
+		set: func(r *resolved, v string) { r.revokeOnClose = v == "true" }}
+	revocationURLInput = input{name: "revocation_url", setting: grant.SettingRevocationURL, isURL: true, ephemeral: true,
+		description: "The RFC 7009 revocation endpoint for `revoke_on_close`; IdentityServer-style servers serve " +
+			"`/connect/revocation`.",
+		set: func(r *resolved, v string) { r.revocationURL = v }}
 )
 
 func withDefault(in input, value, why string) input {
@@ -173,6 +201,7 @@ func commonOutputs() []output {
 var registered = map[string]tokenType{}
 
 func register(t tokenType) tokenType {
+	t.inputs = append(t.inputs, minValidityInput) // every type, both kinds
 	registered[t.name] = t
 	return t
 }

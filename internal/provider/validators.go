@@ -29,7 +29,7 @@ func (tokenURLValidator) ValidateString(_ context.Context, req validator.StringR
 	}
 }
 
-// durationValidator checks request_timeout at plan time with the rule Configure applies.
+// durationValidator checks a duration at plan time with the rule Configure and the environment fallback apply.
 type durationValidator struct{}
 
 var _ validator.String = durationValidator{}
@@ -45,6 +45,6 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 		return
 	}
 	if _, err := parseTimeout(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid request_timeout", req.Path.String()+" "+err.Error())
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), req.Path.String()+" "+err.Error())
 	}
 }
