@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -25,32 +26,46 @@ const minMaskable = 3
 const maxServerText = 300
 
 // redactor removes a request's secrets, in every form a server might echo them, from server text.
+// Its expression is compiled on first use: a grant that succeeds never needs it.
 type redactor struct {
+	maskable []string // secrets long enough to mask
+	withhold bool     // a secret is too short to mask: withhold free text
+	once     sync.Once
 	secrets  *regexp.Regexp // every form of every maskable secret, longest first; nil if none
-	withhold bool           // a secret is too short to mask: withhold free text
 }
 
 func newRedactor(secrets []string) *redactor {
 	r := &redactor{}
-	var forms []string
 	for _, s := range secrets {
-		if len(strings.TrimSpace(s)) < minMaskable {
-			r.withhold = r.withhold || s != ""
-			continue
+		switch {
+		case len(strings.TrimSpace(s)) >= minMaskable:
+			r.maskable = append(r.maskable, s)
+		case s != "":
+			r.withhold = true
 		}
-		forms = append(forms, SecretForms(s)...)
 	}
-	if len(forms) == 0 {
-		return r
-	}
-	// Longest first: when one secret contains another, the whole of it goes.
-	slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
-	forms = slices.Compact(forms)
-	for i, f := range forms {
-		forms[i] = regexp.QuoteMeta(f)
-	}
-	r.secrets = regexp.MustCompile("(?i)" + strings.Join(forms, "|"))
 	return r
+}
+
+// expression compiles the secrets' expression once.
+func (r *redactor) expression() *regexp.Regexp {
+	r.once.Do(func() {
+		var forms []string
+		for _, s := range r.maskable {
+			forms = append(forms, SecretForms(s)...)
+		}
+		if len(forms) == 0 {
+			return
+		}
+		// Longest first: when one secret contains another, the whole of it goes.
+		slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
+		forms = slices.Compact(forms)
+		for i, f := range forms {
+			forms[i] = regexp.QuoteMeta(f)
+		}
+		r.secrets = regexp.MustCompile("(?i)" + strings.Join(forms, "|"))
+	})
+	return r.secrets
 }
 
 // SecretForms is every form in which a server may echo secret back: raw; form-encoded, with + or
@@ -120,8 +135,8 @@ var (
 
 // redact removes the secrets and any token from s.
 func (r *redactor) redact(s string) string {
-	if r.secrets != nil {
-		s = r.secrets.ReplaceAllString(s, "***")
+	if re := r.expression(); re != nil {
+		s = re.ReplaceAllString(s, "***")
 	}
 	s = tokenField.ReplaceAllString(s, "${1}***")
 	return jwtShape.ReplaceAllString(s, "***")
@@ -192,7 +207,7 @@ func (r *redactor) code(code string) string {
 var plainHost = regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$`)
 
 // logMask matches every form of every maskable secret, for the log masks; nil when there is none.
-func (r *redactor) logMask() *regexp.Regexp { return r.secrets }
+func (r *redactor) logMask() *regexp.Regexp { return r.expression() }
 
 // host is a redirect target's host when it is plain and holds no secret, else "".
 func (r *redactor) host(host string) string {
