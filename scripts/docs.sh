@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Generates docs/ from templates/, examples/ and the provider's schema with tfplugindocs, then
 # validates the result. Needs go, terraform (>= 1.10) and jq, and no network but the Go module
-# proxy, for `go run tfplugindocs@v0.25.0` (set TFPLUGINDOCS to use an installed tfplugindocs).
+# proxy, for the tfplugindocs pinned in tools/tfplugindocs/go.mod, which `go tool` builds on first
+# use (set TFPLUGINDOCS to use an installed tfplugindocs).
 #
 #   scripts/docs.sh          format examples/, regenerate docs/, validate them
 #   scripts/docs.sh --check  the same, then fail if that changed anything under docs/ or examples/
@@ -18,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TFPLUGINDOCS=${TFPLUGINDOCS:-go run github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs@v0.25.0}
+TFPLUGINDOCS=${TFPLUGINDOCS:-go tool -modfile=tools/tfplugindocs/go.mod tfplugindocs}
 PROVIDER=authtoken
 ADDRESS=registry.terraform.io/authtoken/authtoken
 
