@@ -130,7 +130,7 @@ var (
 	tokenField = regexp.MustCompile(`(?i)("?(?:access_token|refresh_token|id_token)"?\s*[:=]\s*"?)([^"&\s,}]+)`)
 	jwtShape   = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
 	// ansiEscape is a terminal escape sequence: CSI (ESC [ ... final) or OSC (ESC ] ... BEL or ST).
-	ansiEscape = regexp.MustCompile(`\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?`)
+	ansiEscape = regexp.MustCompile(`\x1b\[[0-?]*[\x20-\x2f]*[\x40-\x7e]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?`)
 )
 
 // redact removes the secrets and any token from s.
@@ -145,19 +145,19 @@ func (r *redactor) redact(s string) string {
 // text makes server text safe to show: secrets and tokens redacted (or all of it withheld when a
 // secret is too short to mask), terminal escapes and control characters removed, white space
 // folded, and cut at max characters, saying so.
-func (r *redactor) text(s string, max int) string {
+func (r *redactor) text(s string, limit int) string {
 	if s == "" {
 		return ""
 	}
 	if r.withhold {
 		return "[withheld: a credential of this request is too short to be masked in server text]"
 	}
-	return clean(r.redact(s), max)
+	return clean(r.redact(s), limit)
 }
 
 // clean removes terminal escapes and control characters, folds white space, and cuts s at max
 // characters, saying so.
-func clean(s string, max int) string {
+func clean(s string, limit int) string {
 	s = ansiEscape.ReplaceAllString(s, "")
 	var b strings.Builder
 	n, space := 0, false
@@ -171,7 +171,7 @@ func clean(s string, max int) string {
 		case unicode.IsControl(c) || unicode.Is(unicode.Cf, c): // C0, C1, DEL, bidi overrides
 			continue
 		}
-		if n == max {
+		if n == limit {
 			fmt.Fprintf(&b, "... [cut: the server sent %d more bytes]", len(s)-i)
 			break
 		}

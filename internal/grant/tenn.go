@@ -8,7 +8,7 @@ import "net/http"
 // Its quirk: the documented response has access_token and scope only, no expires_in and no
 // token_type. The access token is a JWT, so the expiry comes from its exp claim (see
 // ParseTokenResponse).
-var Tenn = register(&API{
+var Tenn = register(&API{ //nolint:gosec // G101: a documented public URL, no credential
 	Name:  "tenn",
 	Title: "Tenn",
 	// The only host the docs name: Tenn's test environment.

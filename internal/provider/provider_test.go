@@ -51,8 +51,8 @@ var ephemeralOnly = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfvers
 func accTest(t *testing.T, tc resource.TestCase) {
 	t.Helper()
 	if testsupport.ListsEphemeralResourcesInPlan() {
-		for i, step := range tc.Steps {
-			if step.ExpectError == nil && !step.PlanOnly && strings.Contains(step.Config, "ephemeral ") {
+		for i := range tc.Steps {
+			if step := &tc.Steps[i]; step.ExpectError == nil && !step.PlanOnly && strings.Contains(step.Config, "ephemeral ") {
 				tc.Steps[i].ExpectNonEmptyPlan = true
 			}
 		}
@@ -69,9 +69,9 @@ func (t tokenType) testInputs(base string) map[string]string {
 	values := map[string]string{"token_url": r.TokenURL, "client_id": r.ClientID, "client_secret": r.ClientSecret,
 		"username": r.Username, "password": r.Password}
 	inputs := map[string]string{}
-	for _, in := range t.inputs {
-		if v := values[in.name]; v != "" {
-			inputs[in.name] = v
+	for i := range t.inputs {
+		if v := values[t.inputs[i].name]; v != "" {
+			inputs[t.inputs[i].name] = v
 		}
 	}
 	return inputs
@@ -81,9 +81,9 @@ func (t tokenType) testInputs(base string) map[string]string {
 func (t tokenType) testEnv(base string) map[string]string {
 	inputs := t.testInputs(base)
 	env := map[string]string{}
-	for _, in := range t.inputs {
-		if v, ok := inputs[in.name]; ok {
-			env[t.envVar(in)] = v
+	for i := range t.inputs {
+		if v, ok := inputs[t.inputs[i].name]; ok {
+			env[t.envVar(t.inputs[i])] = v
 		}
 	}
 	return env

@@ -28,7 +28,8 @@ type attributeWriter interface {
 // options of a block of the given kind.
 func (t tokenType) resolveRequest(ctx context.Context, config attributeReader, ephemeral bool) (r resolved, diags diag.Diagnostics) {
 	r.API = t.api
-	for _, in := range t.inputs {
+	for i := range t.inputs {
+		in := &t.inputs[i]
 		if in.ephemeral && !ephemeral {
 			continue
 		}
@@ -43,7 +44,7 @@ func (t tokenType) resolveRequest(ctx context.Context, config attributeReader, e
 		}
 		value, from := text, "configuration"
 		if null {
-			value, from = os.Getenv(t.envVar(in)), t.envVar(in)
+			value, from = os.Getenv(t.envVar(*in)), t.envVar(*in)
 		}
 		if value == "" {
 			value, from = in.defaultValue, "default"
@@ -52,7 +53,7 @@ func (t tokenType) resolveRequest(ctx context.Context, config attributeReader, e
 		case value == "" && in.required:
 			diags.AddAttributeError(path.Root(in.name), "Missing "+in.name,
 				"The "+t.name+" "+in.name+" has no value. Set "+in.name+" in the block, or export the "+
-					t.envVar(in)+" environment variable.")
+					t.envVar(*in)+" environment variable.")
 			continue
 		case in.isURL && value != "":
 			// The schema validator has checked configured values; this covers the environment.

@@ -45,10 +45,10 @@ var stringShape = inputShape{
 
 // boolShape's text form is "true" or "false".
 var boolShape = inputShape{
-	ephemeral: func(in input, d string) eschema.Attribute {
+	ephemeral: func(_ input, d string) eschema.Attribute {
 		return eschema.BoolAttribute{Optional: true, MarkdownDescription: d}
 	},
-	dataSource: func(in input, d string) dschema.Attribute {
+	dataSource: func(_ input, d string) dschema.Attribute {
 		return dschema.BoolAttribute{Optional: true, MarkdownDescription: d}
 	},
 	read: func(ctx context.Context, config attributeReader, p path.Path) (string, bool, bool, diag.Diagnostics) {

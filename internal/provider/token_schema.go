@@ -13,8 +13,9 @@ import (
 
 func (t tokenType) ephemeralSchema() eschema.Schema {
 	attrs := map[string]eschema.Attribute{}
-	for _, in := range t.inputs {
-		attrs[in.name] = in.shapeOrString().ephemeral(in, t.inputDescription(in))
+	for i := range t.inputs {
+		in := &t.inputs[i]
+		attrs[in.name] = in.shapeOrString().ephemeral(*in, t.inputDescription(*in))
 	}
 	for _, out := range t.outputs {
 		attrs[out.name] = out.ephemeral
@@ -28,11 +29,12 @@ func (t tokenType) ephemeralSchema() eschema.Schema {
 
 func (t tokenType) dataSourceSchema() dschema.Schema {
 	attrs := map[string]dschema.Attribute{}
-	for _, in := range t.inputs {
+	for i := range t.inputs {
+		in := &t.inputs[i]
 		if in.ephemeral {
 			continue
 		}
-		attrs[in.name] = in.shapeOrString().dataSource(in, t.inputDescription(in))
+		attrs[in.name] = in.shapeOrString().dataSource(*in, t.inputDescription(*in))
 	}
 	for _, out := range t.outputs {
 		attrs[out.name] = out.dataSource

@@ -68,7 +68,7 @@ func detectEngine() Engine {
 		if bin == "" {
 			return
 		}
-		out, err := exec.Command(bin, "version").Output()
+		out, err := exec.Command(bin, "version").Output() //nolint:gosec // the binary the tester chose to run
 		if err != nil {
 			return
 		}
@@ -133,7 +133,7 @@ func buildOnce(tb testing.TB, pkg, binary string) string {
 			return
 		}
 		b.dir = filepath.Join(workDir, binary)
-		out, err := exec.Command("go", "build", "-o", filepath.Join(b.dir, binary), pkg).CombinedOutput()
+		out, err := exec.Command("go", "build", "-o", filepath.Join(b.dir, binary), pkg).CombinedOutput() //nolint:gosec // this module's own packages
 		if err != nil {
 			b.err = fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
 		}

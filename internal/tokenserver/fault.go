@@ -513,11 +513,11 @@ func (s *Server) hugeHeader(w *response) {
 	}
 	defer done()
 	w.status = http.StatusOK
-	_, _ = io.WriteString(bw, "HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n"+
+	_, _ = bw.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n" +
 		"Cache-Control: no-store\r\nPragma: no-cache\r\nConnection: close\r\nX-Padding: ")
 	chunk := strings.Repeat("a", 32<<10)
 	for left := HugeHeaderSize; left > 0; left -= len(chunk) {
-		if _, err := io.WriteString(bw, chunk[:min(left, len(chunk))]); err != nil {
+		if _, err := bw.WriteString(chunk[:min(left, len(chunk))]); err != nil {
 			return // client gave up on the header
 		}
 	}

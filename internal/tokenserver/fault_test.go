@@ -519,8 +519,9 @@ func TestFailControlChars(t *testing.T) {
 	if !ok {
 		t.Fatalf("error_description starts %q", desc[:min(len(desc), 80)])
 	}
+	prefix := tokenserver.ControlCharsPrefix
 	for _, want := range []string{"\x1b[32mApply complete!\x1b[0m", "\x1b]0;title\x07", "\r", "\x00", "\u202e"} {
-		if !strings.Contains(tokenserver.ControlCharsPrefix, want) {
+		if !strings.Contains(prefix, want) {
 			t.Errorf("prefix lacks %q", want)
 		}
 	}
