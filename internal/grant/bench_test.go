@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -57,93 +58,95 @@ func reportRequests(b *testing.B, srv *tokenserver.Server, api tokenserver.API, 
 	b.ReportMetric(float64(srv.Requests(api)-before)/float64(b.N), "requests/op")
 }
 
-// BenchmarkGrant: one full grant per operation (ReuseTokens off, so each one is a request).
-func BenchmarkGrant(b *testing.B) {
+// runPerAPI runs bench as one sub-benchmark per API, named after it, each against a token server of
+// its own.
+func runPerAPI(b *testing.B, bench func(b *testing.B, a benchAPI, srv *tokenserver.Server, ts *httptest.Server)) {
 	for _, a := range benchAPIs {
 		b.Run(string(a.api), func(b *testing.B) {
 			srv, ts := testsupport.TokenServer(b, tokenserver.DefaultConfig())
-			c := benchClient(b, false)
-			r := a.request(ts.URL)
-			ctx := b.Context()
-			if _, err := c.Grant(ctx, r); err != nil { // warm the connection
-				b.Fatal(err)
-			}
-			before := srv.Requests(a.api)
-			b.ReportAllocs()
-			for b.Loop() {
-				tok, err := c.Grant(ctx, r)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if tok.AccessToken == "" {
-					b.Fatal("empty access token")
-				}
-			}
-			reportRequests(b, srv, a.api, before)
+			bench(b, a, srv, ts)
 		})
 	}
+}
+
+// BenchmarkGrant: one full grant per operation (ReuseTokens off, so each one is a request).
+func BenchmarkGrant(b *testing.B) {
+	runPerAPI(b, func(b *testing.B, a benchAPI, srv *tokenserver.Server, ts *httptest.Server) {
+		c := benchClient(b, false)
+		r := a.request(ts.URL)
+		ctx := b.Context()
+		if _, err := c.Grant(ctx, r); err != nil { // warm the connection
+			b.Fatal(err)
+		}
+		before := srv.Requests(a.api)
+		b.ReportAllocs()
+		for b.Loop() {
+			tok, err := c.Grant(ctx, r)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if tok.AccessToken == "" {
+				b.Fatal("empty access token")
+			}
+		}
+		reportRequests(b, srv, a.api, before)
+	})
 }
 
 // BenchmarkBarePOST is the baseline: the request the grant core sends, replayed byte for byte by a
 // plain http.Client over a keep-alive transport, the body read, closed and decoded into a map.
 func BenchmarkBarePOST(b *testing.B) {
-	for _, a := range benchAPIs {
-		b.Run(string(a.api), func(b *testing.B) {
-			srv, ts := testsupport.TokenServer(b, tokenserver.DefaultConfig())
-			post := newBarePOST(b, srv, ts.URL, a)
-			post() // warm the connection
-			before := srv.Requests(a.api)
-			b.ReportAllocs()
-			for b.Loop() {
-				post()
-			}
-			reportRequests(b, srv, a.api, before)
-		})
-	}
+	runPerAPI(b, func(b *testing.B, a benchAPI, srv *tokenserver.Server, ts *httptest.Server) {
+		post := newBarePOST(b, srv, ts.URL, a)
+		post() // warm the connection
+		before := srv.Requests(a.api)
+		b.ReportAllocs()
+		for b.Loop() {
+			post()
+		}
+		reportRequests(b, srv, a.api, before)
+	})
 }
 
 // BenchmarkGrantVsBarePOST runs a grant and a bare POST alternately in one loop against one server
 // and reports each one's mean time and their ratio. On a busy machine the two separate benchmarks
 // above run minutes apart and see different load; paired, both halves see the same.
 func BenchmarkGrantVsBarePOST(b *testing.B) {
-	for _, a := range benchAPIs {
-		b.Run(string(a.api), func(b *testing.B) {
-			srv, ts := testsupport.TokenServer(b, tokenserver.DefaultConfig())
-			post := newBarePOST(b, srv, ts.URL, a)
-			c := benchClient(b, false)
-			r := a.request(ts.URL)
-			ctx := b.Context()
-			grantOnce := func() {
-				if _, err := c.Grant(ctx, r); err != nil {
-					b.Fatal(err)
-				}
+	runPerAPI(b, func(b *testing.B, a benchAPI, srv *tokenserver.Server, ts *httptest.Server) {
+		post := newBarePOST(b, srv, ts.URL, a)
+		c := benchClient(b, false)
+		r := a.request(ts.URL)
+		ctx := b.Context()
+		grantOnce := func() {
+			if _, err := c.Grant(ctx, r); err != nil {
+				b.Fatal(err)
 			}
-			grantOnce()
-			post()
-			var grantTime, bareTime time.Duration
-			i := 0
-			for b.Loop() {
-				// Alternate which goes first, so neither always runs on a just-used core.
-				if i%2 == 0 {
-					t0 := time.Now()
-					grantOnce()
-					t1 := time.Now()
-					post()
-					grantTime, bareTime = grantTime+t1.Sub(t0), bareTime+time.Since(t1)
-				} else {
-					t0 := time.Now()
-					post()
-					t1 := time.Now()
-					grantOnce()
-					bareTime, grantTime = bareTime+t1.Sub(t0), grantTime+time.Since(t1)
-				}
-				i++
+		}
+		grantOnce()
+		post()
+		var grantTime, bareTime time.Duration
+		i := 0
+		for b.Loop() {
+			// Alternate which goes first, so neither always runs on a just-used core.
+			if i%2 == 0 {
+				t0 := time.Now()
+				grantOnce()
+				t1 := time.Now()
+				post()
+				grantTime, bareTime = grantTime+t1.Sub(t0), bareTime+time.Since(t1)
+			} else {
+				t0 := time.Now()
+				post()
+				t1 := time.Now()
+				grantOnce()
+				bareTime, grantTime = bareTime+t1.Sub(t0), grantTime+time.Since(t1)
 			}
-			b.ReportMetric(float64(grantTime.Nanoseconds())/float64(b.N), "grant-ns/op")
-			b.ReportMetric(float64(bareTime.Nanoseconds())/float64(b.N), "bare-ns/op")
-			b.ReportMetric(float64(grantTime)/float64(bareTime), "grant/bare")
-		})
-	}
+			i++
+		}
+		b.ReportMetric(float64(grantTime.Nanoseconds())/float64(b.N), "grant-ns/op")
+		b.ReportMetric(float64(bareTime.Nanoseconds())/float64(b.N), "bare-ns/op")
+		b.ReportMetric(float64(grantTime)/float64(bareTime), "grant/bare")
+	})
 }
 
 // newBarePOST records the request the grant core sends for a and returns a function that sends
@@ -269,37 +272,34 @@ func BenchmarkGrantCoalesced(b *testing.B) {
 // holds each answer 5 ms so all 100 overlap, and requests/op shows they share one request.
 func BenchmarkGrantCoalescedCold(b *testing.B) {
 	const n = 100
-	for _, a := range benchAPIs {
-		b.Run(string(a.api), func(b *testing.B) {
-			srv, ts := testsupport.TokenServer(b, tokenserver.DefaultConfig())
-			srv.SetFault(a.api, tokenserver.Fault{Delay: 5 * time.Millisecond})
-			r := a.request(ts.URL)
-			before := srv.Requests(a.api)
-			b.ReportAllocs()
-			for b.Loop() {
-				b.StopTimer()
-				c := benchClient(b, true) // a fresh provider process: empty cache
-				start := make(chan struct{})
-				errs := make(chan error, n)
-				for range n {
-					go func() {
-						<-start
-						_, err := c.Grant(b.Context(), r)
-						errs <- err
-					}()
-				}
-				b.StartTimer()
-				close(start)
-				for range n {
-					if err := <-errs; err != nil {
-						b.Fatal(err)
-					}
-				}
-				b.StopTimer()
-				ts.CloseClientConnections() // the next iteration's client starts cold, and none pile up
-				b.StartTimer()
+	runPerAPI(b, func(b *testing.B, a benchAPI, srv *tokenserver.Server, ts *httptest.Server) {
+		srv.SetFault(a.api, tokenserver.Fault{Delay: 5 * time.Millisecond})
+		r := a.request(ts.URL)
+		before := srv.Requests(a.api)
+		b.ReportAllocs()
+		for b.Loop() {
+			b.StopTimer()
+			c := benchClient(b, true) // a fresh provider process: empty cache
+			start := make(chan struct{})
+			errs := make(chan error, n)
+			for range n {
+				go func() {
+					<-start
+					_, err := c.Grant(b.Context(), r)
+					errs <- err
+				}()
 			}
-			reportRequests(b, srv, a.api, before)
-		})
-	}
+			b.StartTimer()
+			close(start)
+			for range n {
+				if err := <-errs; err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			ts.CloseClientConnections() // the next iteration's client starts cold, and none pile up
+			b.StartTimer()
+		}
+		reportRequests(b, srv, a.api, before)
+	})
 }

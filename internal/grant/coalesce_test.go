@@ -23,6 +23,16 @@ func grantAll(c *grant.Client, n int, request func(i int) grant.Request) ([]*gra
 	return tokens, errs
 }
 
+// grantEach runs the grants one after the other, failing the test at the first error.
+func grantEach(t *testing.T, c *grant.Client, requests ...grant.Request) {
+	t.Helper()
+	for i := range requests {
+		if _, err := c.Grant(context.Background(), requests[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 func TestCoalescing(t *testing.T) {
 	t.Run("100 concurrent identical grants send 1 request", func(t *testing.T) {
 		srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
@@ -48,12 +58,8 @@ func TestCoalescing(t *testing.T) {
 
 	t.Run("a later identical grant reuses an unexpired token", func(t *testing.T) {
 		srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-		c := newClient(t, reuse(true))
-		for range 3 {
-			if _, err := c.Grant(context.Background(), testsupport.Request(grant.Tenn, ts.URL)); err != nil {
-				t.Fatal(err)
-			}
-		}
+		r := testsupport.Request(grant.Tenn, ts.URL)
+		grantEach(t, newClient(t, reuse(true)), r, r, r)
 		if n := srv.Requests(tokenserver.Tenn); n != 1 {
 			t.Errorf("server saw %d requests, want 1", n)
 		}
@@ -63,12 +69,8 @@ func TestCoalescing(t *testing.T) {
 		cfg := tokenserver.DefaultConfig()
 		cfg.TokenLifetime = 20 * time.Second // under the 30 s minimum margin
 		srv, ts := testsupport.TokenServer(t, cfg)
-		c := newClient(t, reuse(true))
-		for range 2 {
-			if _, err := c.Grant(context.Background(), testsupport.Request(grant.Testinium, ts.URL)); err != nil {
-				t.Fatal(err)
-			}
-		}
+		r := testsupport.Request(grant.Testinium, ts.URL)
+		grantEach(t, newClient(t, reuse(true)), r, r)
 		if n := srv.Requests(tokenserver.Testinium); n != 2 {
 			t.Errorf("server saw %d requests, want 2", n)
 		}
@@ -76,14 +78,9 @@ func TestCoalescing(t *testing.T) {
 
 	t.Run("different scopes or users are different grants", func(t *testing.T) {
 		srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-		c := newClient(t, reuse(true))
 		a, b := testsupport.Request(grant.Tenn, ts.URL), testsupport.Request(grant.Tenn, ts.URL)
 		b.Scope = "openid"
-		for _, r := range []grant.Request{a, b} {
-			if _, err := c.Grant(context.Background(), r); err != nil {
-				t.Fatal(err)
-			}
-		}
+		grantEach(t, newClient(t, reuse(true)), a, b)
 		if n := srv.Requests(tokenserver.Tenn); n != 2 {
 			t.Errorf("server saw %d requests, want 2", n)
 		}

@@ -3,9 +3,7 @@ package tokenserver_test
 import (
 	"context"
 	"errors"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -62,9 +60,7 @@ func TestDiscoveryPaths(t *testing.T) {
 // reached, its endpoints and what the token endpoint takes.
 func TestDiscovery(t *testing.T) {
 	t.Parallel()
-	for _, start := range []func(testing.TB, tokenserver.Config) (*tokenserver.Server, *httptest.Server){
-		testsupport.TokenServer, testsupport.TokenServerTLS,
-	} {
+	for _, start := range startServers {
 		s, ts := start(t, tokenserver.DefaultConfig())
 		c := ts.Client()
 		base := ts.URL
@@ -161,10 +157,7 @@ func TestDiscoveryGrantClient(t *testing.T) {
 // client makes of it.
 func TestDiscoveryFaults(t *testing.T) {
 	t.Parallel()
-	var logs testsupport.LockedBuffer
-	cfg := tokenserver.DefaultConfig()
-	cfg.Logger = log.New(&logs, "", 0)
-	s, ts := testsupport.TokenServer(t, cfg)
+	s, ts, logs := loggedServer(t)
 	c := noRedirects(ts)
 	base := ts.URL
 	rfc8414, oidc := tokenserver.OAuth2MetadataURL(base), tokenserver.OAuth2OIDCMetadataURL(base)
@@ -251,14 +244,10 @@ func TestDiscoveryFaults(t *testing.T) {
 		}
 	}
 	out := logs.String()
-	for _, want := range []string{
+	wantInLog(t, out,
 		"api=oauth2 method=GET status=200 fault=discovery-other-issuer metadata=/.well-known/oauth-authorization-server/oauth2",
 		"api=oauth2 method=GET status=404 fault=discovery-only-oidc metadata=/.well-known/oauth-authorization-server/oauth2",
 		"api=oauth2 method=GET status=302 fault=discovery-redirect metadata=/oauth2/.well-known/openid-configuration",
 		"api=oauth2 method=GET status=200 metadata=/.well-known/oauth-authorization-server/oauth2 duration=",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("log lacks %q:\n%s", want, out)
-		}
-	}
+	)
 }

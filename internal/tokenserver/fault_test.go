@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -26,75 +25,47 @@ import (
 // checks that the next request succeeds (FailTimes counted down).
 func TestFaults(t *testing.T) {
 	t.Parallel()
+	// wantRetryAfter7 checks the Retry-After the faults below are set with (RetryAfter: "7").
+	wantRetryAfter7 := func(t *testing.T, resp *http.Response, _ []byte) { wantHeader(t, resp, "Retry-After", "7") }
 	tests := []struct {
 		failure tokenserver.Failure
-		check   func(t *testing.T, resp *http.Response, body []byte)
+		status  int
+		code    string                                               // the error code the body must name; "" to check none
+		check   func(t *testing.T, resp *http.Response, body []byte) // the fault's other checks, if any
 	}{
-		{tokenserver.Fail503, func(t *testing.T, resp *http.Response, body []byte) {
-			wantStatus(t, resp, 503)
-			wantError(t, body, "temporarily_unavailable")
-			if got := resp.Header.Get("Retry-After"); got != "7" {
-				t.Errorf("Retry-After %q, want 7", got)
-			}
-		}},
-		{tokenserver.Fail429, func(t *testing.T, resp *http.Response, body []byte) {
-			wantStatus(t, resp, 429)
-			if got := resp.Header.Get("Retry-After"); got != "7" {
-				t.Errorf("Retry-After %q, want 7", got)
-			}
-		}},
-		{tokenserver.Fail500, func(t *testing.T, resp *http.Response, body []byte) {
-			wantStatus(t, resp, 500)
-			wantError(t, body, "server_error")
-		}},
-		{tokenserver.Fail501, func(t *testing.T, resp *http.Response, body []byte) {
-			wantStatus(t, resp, 501)
-		}},
-		{tokenserver.FailHTML502, func(t *testing.T, resp *http.Response, body []byte) {
-			wantStatus(t, resp, 502)
-			if ct := resp.Header.Get("Content-Type"); ct != "text/html" {
-				t.Errorf("Content-Type %q", ct)
-			}
+		{tokenserver.Fail503, 503, "temporarily_unavailable", wantRetryAfter7},
+		{tokenserver.Fail429, 429, "", wantRetryAfter7},
+		{tokenserver.Fail500, 500, "server_error", nil},
+		{tokenserver.Fail501, 501, "", nil},
+		{tokenserver.FailHTML502, 502, "", func(t *testing.T, resp *http.Response, body []byte) {
+			wantHeader(t, resp, "Content-Type", "text/html")
 			if !strings.Contains(string(body), "<title>502 Bad Gateway</title>") {
 				t.Errorf("body %q", body)
 			}
 		}},
-		{tokenserver.FailTruncatedJSON, func(t *testing.T, resp *http.Response, body []byte) {
-			wantStatus(t, resp, 200)
+		{tokenserver.FailTruncatedJSON, 200, "", func(t *testing.T, resp *http.Response, body []byte) {
 			var v any
 			if string(body) != tokenserver.TruncatedJSONBody || json.Unmarshal(body, &v) == nil {
 				t.Errorf("body %q, want truncated JSON", body)
 			}
 		}},
-		{tokenserver.FailNoAccessToken, func(t *testing.T, resp *http.Response, body []byte) {
-			wantStatus(t, resp, 200)
+		{tokenserver.FailNoAccessToken, 200, "", func(t *testing.T, resp *http.Response, body []byte) {
 			if m := decodeObject(t, body); m["access_token"] != nil {
 				t.Errorf("body %s has access_token", body)
 			}
 		}},
-		{tokenserver.FailErrorIn200, func(t *testing.T, resp *http.Response, body []byte) {
-			wantStatus(t, resp, 200)
-			wantError(t, body, "invalid_grant")
-		}},
-		{tokenserver.FailHugeBody, func(t *testing.T, resp *http.Response, body []byte) {
-			wantStatus(t, resp, 200)
-			if len(body) != tokenserver.HugeBodySize || resp.ContentLength != tokenserver.HugeBodySize {
-				t.Errorf("body %d bytes, Content-Length %d, want %d", len(body), resp.ContentLength, tokenserver.HugeBodySize)
-			}
+		{tokenserver.FailErrorIn200, 200, "invalid_grant", nil},
+		{tokenserver.FailHugeBody, 200, "", func(t *testing.T, resp *http.Response, body []byte) {
+			wantHugeBody(t, resp, body)
 			var v any
 			if err := json.Unmarshal(body, &v); err != nil {
 				t.Errorf("huge body is not JSON: %v", err)
 			}
 		}},
-		{tokenserver.FailRedirect, func(t *testing.T, resp *http.Response, body []byte) {
-			wantStatus(t, resp, 302)
-			if got := resp.Header.Get("Location"); got != "https://elsewhere.example.invalid/connect/token" {
-				t.Errorf("Location %q", got)
-			}
+		{tokenserver.FailRedirect, 302, "", func(t *testing.T, resp *http.Response, body []byte) {
+			wantHeader(t, resp, "Location", "https://elsewhere.example.invalid/connect/token")
 		}},
-		{tokenserver.FailEchoCredentials, func(t *testing.T, resp *http.Response, body []byte) {
-			wantStatus(t, resp, 400)
-			wantError(t, body, "invalid_request")
+		{tokenserver.FailEchoCredentials, 400, "invalid_request", func(t *testing.T, resp *http.Response, body []byte) {
 			desc, _ := decodeObject(t, body)["error_description"].(string)
 			// Tenn's documented request: the Basic string, its secret and the form's password.
 			basic := strings.TrimPrefix(testsupport.Basic(tokenserver.TennClientID, tokenserver.TennClientSecret), "Basic ")
@@ -105,12 +76,8 @@ func TestFaults(t *testing.T) {
 				}
 			}
 		}},
-		{tokenserver.FailControlChars, func(t *testing.T, resp *http.Response, body []byte) {
-			wantStatus(t, resp, 400)
-			wantError(t, body, "invalid_request")
-		}},
-		{tokenserver.Fail500InvalidGrant, func(t *testing.T, resp *http.Response, body []byte) {
-			wantStatus(t, resp, 500)
+		{tokenserver.FailControlChars, 400, "invalid_request", nil},
+		{tokenserver.Fail500InvalidGrant, 500, "", func(t *testing.T, resp *http.Response, body []byte) {
 			m := decodeObject(t, body)
 			if m["error"] != "invalid_grant" || m["error_description"] != "The user name or password is incorrect." || len(m) != 2 {
 				t.Errorf("body %s", body)
@@ -119,22 +86,13 @@ func TestFaults(t *testing.T) {
 				t.Errorf("Content-Type %q", ct)
 			}
 		}},
-		{tokenserver.Fail503HugeBody, func(t *testing.T, resp *http.Response, body []byte) {
-			wantStatus(t, resp, 503)
-			if got := resp.Header.Get("Retry-After"); got != "7" {
-				t.Errorf("Retry-After %q, want 7", got)
-			}
-			if len(body) != tokenserver.HugeBodySize || resp.ContentLength != tokenserver.HugeBodySize {
-				t.Errorf("body %d bytes, Content-Length %d, want %d", len(body), resp.ContentLength, tokenserver.HugeBodySize)
-			}
-			wantError(t, body, "temporarily_unavailable")
+		{tokenserver.Fail503HugeBody, 503, "temporarily_unavailable", func(t *testing.T, resp *http.Response, body []byte) {
+			wantHeader(t, resp, "Retry-After", "7")
+			wantHugeBody(t, resp, body)
 		}},
-		{tokenserver.FailRedirectUserinfo, func(t *testing.T, resp *http.Response, body []byte) {
-			wantStatus(t, resp, 302)
+		{tokenserver.FailRedirectUserinfo, 302, "", func(t *testing.T, resp *http.Response, body []byte) {
 			want := "https://" + tokenserver.TennClientSecret + "@elsewhere.example.invalid/x"
-			if got := resp.Header.Get("Location"); got != want {
-				t.Errorf("Location %q, want %q", got, want)
-			}
+			wantHeader(t, resp, "Location", want)
 		}},
 	}
 	for _, tc := range tests {
@@ -145,7 +103,13 @@ func TestFaults(t *testing.T) {
 			s.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 1, FailWith: tc.failure, RetryAfter: "7"})
 
 			resp, body := send(t, c, ts, validRequest(tokenserver.Tenn))
-			tc.check(t, resp, body)
+			wantStatus(t, resp, tc.status)
+			if tc.code != "" {
+				wantError(t, body, tc.code)
+			}
+			if tc.check != nil {
+				tc.check(t, resp, body)
+			}
 
 			resp, body = send(t, c, ts, validRequest(tokenserver.Tenn))
 			if resp.StatusCode != 200 || decodeObject(t, body)["access_token"] == nil {
@@ -158,10 +122,33 @@ func TestFaults(t *testing.T) {
 	}
 }
 
+// sendFaulted sets failure once on r's API and sends r, so that failure answers it.
+func sendFaulted(t *testing.T, s *tokenserver.Server, c *http.Client, ts *httptest.Server, r request, failure tokenserver.Failure) (*http.Response, []byte) {
+	t.Helper()
+	s.SetFault(r.api, tokenserver.Fault{FailTimes: 1, FailWith: failure})
+	return send(t, c, ts, r)
+}
+
 func wantStatus(t *testing.T, resp *http.Response, status int) {
 	t.Helper()
 	if resp.StatusCode != status {
 		t.Fatalf("status %d, want %d", resp.StatusCode, status)
+	}
+}
+
+// wantHeader fails the test unless the answer's header name is want.
+func wantHeader(t *testing.T, resp *http.Response, name, want string) {
+	t.Helper()
+	if got := resp.Header.Get(name); got != want {
+		t.Errorf("%s %q, want %q", name, got, want)
+	}
+}
+
+// wantHugeBody fails the test unless the answer's body, and its Content-Length, are HugeBodySize.
+func wantHugeBody(t *testing.T, resp *http.Response, body []byte) {
+	t.Helper()
+	if len(body) != tokenserver.HugeBodySize || resp.ContentLength != tokenserver.HugeBodySize {
+		t.Errorf("body %d bytes, Content-Length %d, want %d", len(body), resp.ContentLength, tokenserver.HugeBodySize)
 	}
 }
 
@@ -238,9 +225,7 @@ func TestFailTimesConcurrent(t *testing.T) {
 
 func TestFailReset(t *testing.T) {
 	t.Parallel()
-	for _, start := range []func(testing.TB, tokenserver.Config) (*tokenserver.Server, *httptest.Server){
-		testsupport.TokenServer, testsupport.TokenServerTLS,
-	} {
+	for _, start := range startServers {
 		s, ts := start(t, tokenserver.DefaultConfig())
 		c, base := ts.Client(), ts.URL
 		s.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailReset})
@@ -411,15 +396,11 @@ func wantEchoes(t *testing.T, text string, creds []string) {
 
 func TestFailEcho(t *testing.T) {
 	t.Parallel()
-	var logs testsupport.LockedBuffer
-	cfg := tokenserver.DefaultConfig()
-	cfg.Logger = log.New(&logs, "", 0)
-	s, ts := testsupport.TokenServer(t, cfg)
+	s, ts, logs := loggedServer(t)
 	c := ts.Client()
 	for _, er := range echoRequests() {
 		t.Run(string(er.r.api)+"/json", func(t *testing.T) {
-			s.SetFault(er.r.api, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailEchoCredentials})
-			resp, body := send(t, c, ts, er.r)
+			resp, body := sendFaulted(t, s, c, ts, er.r, tokenserver.FailEchoCredentials)
 			wantStatus(t, resp, 400)
 			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 				t.Errorf("Content-Type %q", ct)
@@ -436,12 +417,9 @@ func TestFailEcho(t *testing.T) {
 			}
 		})
 		t.Run(string(er.r.api)+"/html", func(t *testing.T) {
-			s.SetFault(er.r.api, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailEchoHTML})
-			resp, body := send(t, c, ts, er.r)
+			resp, body := sendFaulted(t, s, c, ts, er.r, tokenserver.FailEchoHTML)
 			wantStatus(t, resp, 400)
-			if ct := resp.Header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
-				t.Errorf("Content-Type %q", ct)
-			}
+			wantHeader(t, resp, "Content-Type", "text/html; charset=utf-8")
 			if !strings.HasPrefix(string(body), "<!DOCTYPE html>") || !strings.Contains(string(body), "<title>400 Bad Request</title>") {
 				t.Errorf("body is not an HTML error page: %.200s", body)
 			}
@@ -449,11 +427,10 @@ func TestFailEcho(t *testing.T) {
 		})
 	}
 	t.Run("no credentials", func(t *testing.T) {
-		s.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailEchoCredentials})
 		r := validRequest(tokenserver.Tenn)
 		r.header.Del("Authorization")
 		r.body = "grant_type=password"
-		resp, body := send(t, c, ts, r)
+		resp, body := sendFaulted(t, s, c, ts, r, tokenserver.FailEchoCredentials)
 		wantStatus(t, resp, 400)
 		wantError(t, body, "invalid_request")
 	})
@@ -467,8 +444,7 @@ func TestFailEcho(t *testing.T) {
 func TestFailTokensInError(t *testing.T) {
 	t.Parallel()
 	s, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-	s.SetFault(tokenserver.Testinium, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailTokensInError})
-	resp, body := send(t, ts.Client(), ts, validRequest(tokenserver.Testinium))
+	resp, body := sendFaulted(t, s, ts.Client(), ts, validRequest(tokenserver.Testinium), tokenserver.FailTokensInError)
 	wantStatus(t, resp, 400)
 	testsupport.AssertNoSecret(t, "response", string(body), secrets...)
 	m := decodeObject(t, body)
@@ -498,8 +474,7 @@ func TestFailTokensInError(t *testing.T) {
 		}
 	}
 	// Fresh values: a second answer shares none of them.
-	s.SetFault(tokenserver.Testinium, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailTokensInError})
-	_, body2 := send(t, ts.Client(), ts, validRequest(tokenserver.Testinium))
+	_, body2 := sendFaulted(t, s, ts.Client(), ts, validRequest(tokenserver.Testinium), tokenserver.FailTokensInError)
 	for _, v := range leaked {
 		if strings.Contains(string(body2), v) {
 			t.Error("a second answer repeats a token of the first")
@@ -510,8 +485,7 @@ func TestFailTokensInError(t *testing.T) {
 func TestFailControlChars(t *testing.T) {
 	t.Parallel()
 	s, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-	s.SetFault(tokenserver.Partner, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailControlChars})
-	resp, body := send(t, ts.Client(), ts, validRequest(tokenserver.Partner))
+	resp, body := sendFaulted(t, s, ts.Client(), ts, validRequest(tokenserver.Partner), tokenserver.FailControlChars)
 	wantStatus(t, resp, 400)
 	wantError(t, body, "invalid_request")
 	desc, _ := decodeObject(t, body)["error_description"].(string)
@@ -535,9 +509,7 @@ func TestFailControlChars(t *testing.T) {
 
 func TestFailCutBody401(t *testing.T) {
 	t.Parallel()
-	for _, start := range []func(testing.TB, tokenserver.Config) (*tokenserver.Server, *httptest.Server){
-		testsupport.TokenServer, testsupport.TokenServerTLS,
-	} {
+	for _, start := range startServers {
 		s, ts := start(t, tokenserver.DefaultConfig())
 		c := ts.Client()
 		s.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailCutBody401})
@@ -589,9 +561,7 @@ func TestFailBadGzip400(t *testing.T) {
 
 func TestFailHugeHeader(t *testing.T) {
 	t.Parallel()
-	for _, start := range []func(testing.TB, tokenserver.Config) (*tokenserver.Server, *httptest.Server){
-		testsupport.TokenServer, testsupport.TokenServerTLS,
-	} {
+	for _, start := range startServers {
 		s, ts := start(t, tokenserver.DefaultConfig())
 		s.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 2, FailWith: tokenserver.FailHugeHeader})
 
@@ -623,8 +593,7 @@ func TestFailRedirectHostile(t *testing.T) {
 	s, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	c := noRedirects(ts)
 	for _, er := range echoRequests() {
-		s.SetFault(er.r.api, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailRedirectUserinfo})
-		resp, _ := send(t, c, ts, er.r)
+		resp, _ := sendFaulted(t, s, c, ts, er.r, tokenserver.FailRedirectUserinfo)
 		wantStatus(t, resp, 302)
 		secret := echoSecret // the client secret each echo request sends
 		if er.r.api == tokenserver.Testinium {

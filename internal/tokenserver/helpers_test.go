@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -110,6 +110,11 @@ func form(kv ...string) string {
 	return v.Encode()
 }
 
+// startServers start a server over HTTP and one over HTTPS, for tests that run on each.
+var startServers = []func(testing.TB, tokenserver.Config) (*tokenserver.Server, *httptest.Server){
+	testsupport.TokenServer, testsupport.TokenServerTLS,
+}
+
 // noRedirects returns a client for ts that shows redirects instead of following them.
 func noRedirects(ts *httptest.Server) *http.Client {
 	c := *ts.Client()
@@ -143,13 +148,7 @@ func trySend(c *http.Client, ts *httptest.Server, r request) (*http.Response, []
 		return nil, nil, err
 	}
 	req.Header = r.header.Clone()
-	resp, err := c.Do(req)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return resp, body, err
+	return doRequest(c, req)
 }
 
 // decodeObject decodes a JSON object keeping numbers as written.
@@ -191,4 +190,24 @@ func jwtParts(t *testing.T, tok string) (header string, claims map[string]any) {
 		t.Fatalf("signature segment is not base64url: %v", err)
 	}
 	return string(h), decodeObject(t, p)
+}
+
+// loggedServer starts a server with DefaultConfig whose request log goes to logs.
+func loggedServer(t *testing.T) (s *tokenserver.Server, ts *httptest.Server, logs *testsupport.LockedBuffer) {
+	t.Helper()
+	logs = new(testsupport.LockedBuffer)
+	cfg := tokenserver.DefaultConfig()
+	cfg.Logger = log.New(logs, "", 0)
+	s, ts = testsupport.TokenServer(t, cfg)
+	return s, ts, logs
+}
+
+// wantInLog fails the test for each of parts the log out does not contain.
+func wantInLog(t *testing.T, out string, parts ...string) {
+	t.Helper()
+	for _, want := range parts {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
 }

@@ -82,14 +82,9 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	s.record(api, r, body)
-	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			writeError(w, http.StatusRequestEntityTooLarge, "invalid_request",
-				fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes))
-		}
-		return // otherwise the client went away mid-body: nobody to answer
+	body, ok := s.readBody(w, r, &s.requests, api)
+	if !ok {
+		return
 	}
 
 	// Faults come first: they stand for a gateway or an overloaded server,
@@ -98,19 +93,45 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, http.StatusMethodNotAllowed, "invalid_request",
-			fmt.Sprintf("method %s not allowed; the token endpoint takes POST", r.Method))
-		return
-	}
-	if r.URL.RawQuery != "" {
-		writeError(w, http.StatusBadRequest, "invalid_request",
-			"parameters must be sent in the request body, not in the URL query")
+	if rejectNotPost(w, r, "token") {
 		return
 	}
 
 	sp.serve(s, w, r, body)
+}
+
+// readBody reads r's body, at most MaxBodyBytes of it, and records the request in l as one to
+// api's endpoint, with what was read. It answers 413 to a larger body. ok is false when the request
+// goes no further: it has been answered, or the client went away mid-body and there is nobody to
+// answer.
+func (s *Server) readBody(w *response, r *http.Request, l *requestLog, api API) (body []byte, ok bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	s.record(l, api, r, body)
+	if err != nil {
+		if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+			writeError(w, http.StatusRequestEntityTooLarge, "invalid_request",
+				fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes))
+		}
+		return nil, false
+	}
+	return body, true
+}
+
+// rejectNotPost answers 405 to a request that is not a POST and 400 to one with a URL query, and
+// reports whether it answered; endpoint names the endpoint in the 405's message ("token").
+func rejectNotPost(w *response, r *http.Request, endpoint string) bool {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeError(w, http.StatusMethodNotAllowed, "invalid_request",
+			fmt.Sprintf("method %s not allowed; the %s endpoint takes POST", r.Method, endpoint))
+		return true
+	}
+	if r.URL.RawQuery != "" {
+		writeError(w, http.StatusBadRequest, "invalid_request",
+			"parameters must be sent in the request body, not in the URL query")
+		return true
+	}
+	return false
 }
 
 // specForPath returns the spec of the API whose path is p, or the zero spec.
@@ -260,6 +281,13 @@ func (s *Server) formClient(w *response, r *http.Request, api API) (clientID str
 	if reject(w, http.StatusBadRequest, "invalid_request", checkContentType(r.Header, formType)) {
 		return "", false
 	}
+	return s.basicClient(w, r, api)
+}
+
+// basicClient authenticates the client of the request's HTTP Basic credentials, compared as decoded
+// (parseBasic), as one of api's: else it answers 401 invalid_client. It has answered the request
+// when ok is false.
+func (s *Server) basicClient(w *response, r *http.Request, api API) (clientID string, ok bool) {
 	id, secret, p := parseBasic(r.Header)
 	if p == "" {
 		p = s.checkClient(api, id, secret)

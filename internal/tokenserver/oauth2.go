@@ -121,12 +121,7 @@ func (s *Server) oauth2(w *response, r *http.Request, body []byte) {
 	if reject(w, http.StatusBadRequest, "invalid_request", checkContentType(r.Header, formType)) {
 		return
 	}
-	if !acceptsJSON(r.Header) {
-		got := strings.Join(r.Header.Values("Accept"), ", ")
-		if got == "" {
-			got = "none"
-		}
-		writeError(w, http.StatusNotAcceptable, "invalid_request", "Accept must include application/json, got "+got)
+	if reject(w, http.StatusNotAcceptable, "invalid_request", checkAcceptJSON(r.Header)) {
 		return
 	}
 	form, p := parseStrictForm(body, oauth2TokenParams, "resource") // RFC 8707 2: resource may repeat

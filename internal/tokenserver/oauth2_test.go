@@ -13,7 +13,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -685,22 +684,15 @@ func TestOAuth2Audience(t *testing.T) {
 // TestOAuth2Log: oauth2 calls are logged like the others, with no secret, key or token.
 func TestOAuth2Log(t *testing.T) {
 	t.Parallel()
-	var buf testsupport.LockedBuffer
-	cfg := tokenserver.DefaultConfig()
-	cfg.Logger = log.New(&buf, "", 0)
-	s, ts := testsupport.TokenServer(t, cfg)
+	s, ts, logs := loggedServer(t)
 	c := ts.Client()
 	sendOK(t, c, ts, passwordGrant("scope", "openid"))
 	sendOK(t, c, ts, assertionPost(tokenserver.OAuth2RSAClientID, assertionFor(t, keyClients()[0], tokenserver.TokenURL(ts.URL, tokenserver.OAuth2), nil)))
 	r := oauth2Request()
 	r.header.Set("Authorization", testsupport.Basic(tokenserver.OAuth2ClientID, tokenserver.OAuth2ClientSecret))
 	send(t, c, ts, r)
-	out := buf.String()
-	for _, want := range []string{"api=oauth2 method=POST status=200", "api=oauth2 method=POST status=401 error=invalid_client"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("log lacks %q:\n%s", want, out)
-		}
-	}
+	out := logs.String()
+	wantInLog(t, out, "api=oauth2 method=POST status=200", "api=oauth2 method=POST status=401 error=invalid_client")
 	testsupport.AssertNoSecret(t, "log", out, append(s.Issued(), tokenserver.OAuth2ClientSecret, url.QueryEscape(tokenserver.OAuth2ClientSecret),
 		tokenserver.OAuth2Password, "PRIVATE KEY", "eyJ")...)
 }

@@ -47,12 +47,7 @@ func (s *Server) partner(w *response, r *http.Request, body []byte) {
 	if reject(w, http.StatusUnsupportedMediaType, "invalid_request", checkContentType(r.Header, "application/json")) {
 		return
 	}
-	if !acceptsJSON(r.Header) {
-		got := strings.Join(r.Header.Values("Accept"), ", ")
-		if got == "" {
-			got = "none"
-		}
-		writeError(w, http.StatusNotAcceptable, "invalid_request", "Accept must include application/json, got "+got)
+	if reject(w, http.StatusNotAcceptable, "invalid_request", checkAcceptJSON(r.Header)) {
 		return
 	}
 	req, p := parseJSONObject(body, "grant_type", "client_id", "client_secret", "scope")
@@ -99,18 +94,22 @@ func (s *Server) partner(w *response, r *http.Request, body []byte) {
 	}{"Bearer", int64(s.cfg.TokenLifetime / time.Second), token})
 }
 
-// acceptsJSON reports whether an Accept header names application/json itself
-// (a wildcard is not enough: the doc asks for application/json).
-func acceptsJSON(h http.Header) bool {
+// checkAcceptJSON reports what is wrong with the request's Accept header, or "": it must name
+// application/json itself (a wildcard is not enough: the doc asks for application/json).
+func checkAcceptJSON(h http.Header) string {
 	for _, v := range h.Values("Accept") {
 		for part := range strings.SplitSeq(v, ",") {
 			mt, _, err := mime.ParseMediaType(strings.TrimSpace(part))
 			if err == nil && mt == "application/json" {
-				return true
+				return ""
 			}
 		}
 	}
-	return false
+	got := strings.Join(h.Values("Accept"), ", ")
+	if got == "" {
+		got = "none"
+	}
+	return "Accept must include application/json, got " + got
 }
 
 // fractional is a time encoded as seconds with microseconds, the way the

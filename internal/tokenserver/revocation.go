@@ -1,9 +1,7 @@
 package tokenserver
 
 import (
-	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net/http"
 	"net/url"
@@ -37,18 +35,11 @@ func RevocationURL(base string, api API) string { return base + api.RevocationPa
 // revocation endpoints take.
 var TokenTypeHints = []string{"access_token", "refresh_token"}
 
-// basicClient authenticates a revocation's client as the API's token endpoint does when the client
-// travels only as HTTP Basic credentials compared as decoded (parseBasic).
-func basicClient(api API) func(*Server, *response, *http.Request, url.Values, string) (string, bool) {
+// basicRevocationClient authenticates a revocation's client as the API's token endpoint does when
+// the client travels only as HTTP Basic credentials compared as decoded (parseBasic).
+func basicRevocationClient(api API) func(*Server, *response, *http.Request, url.Values, string) (string, bool) {
 	return func(s *Server, w *response, r *http.Request, _ url.Values, _ string) (string, bool) {
-		id, secret, p := parseBasic(r.Header)
-		if p == "" {
-			p = s.checkClient(api, id, secret)
-		}
-		if reject(w, http.StatusUnauthorized, "invalid_client", p) {
-			return "", false
-		}
-		return id, true
+		return s.basicClient(w, r, api)
 	}
 }
 
@@ -57,24 +48,8 @@ func basicClient(api API) func(*Server, *response, *http.Request, url.Values, st
 // 200 with an empty body whether or not the token was one the client may revoke (2.2), and
 // revokes it only if it was. Its answers never quote the token.
 func (s *Server) serveRevocation(w *response, r *http.Request, sp apiSpec) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	s.recordRevocation(sp.api, r, body)
-	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			writeError(w, http.StatusRequestEntityTooLarge, "invalid_request",
-				fmt.Sprintf("request body is larger than %d bytes", MaxBodyBytes))
-		}
-		return
-	}
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, http.StatusMethodNotAllowed, "invalid_request",
-			fmt.Sprintf("method %s not allowed; the revocation endpoint takes POST", r.Method))
-		return
-	}
-	if r.URL.RawQuery != "" {
-		writeError(w, http.StatusBadRequest, "invalid_request",
-			"parameters must be sent in the request body, not in the URL query")
+	body, ok := s.readBody(w, r, &s.revocations, sp.api)
+	if !ok || rejectNotPost(w, r, "revocation") {
 		return
 	}
 	if reject(w, http.StatusBadRequest, "invalid_request", checkContentType(r.Header, formType)) {
@@ -135,41 +110,19 @@ func (s *Server) revoke(api API, clientID, token string) {
 	}
 }
 
-func (s *Server) recordRevocation(api API, r *http.Request, body []byte) {
-	rr := &RecordedRequest{
-		Method:   r.Method,
-		Path:     r.URL.Path,
-		RawQuery: r.URL.RawQuery,
-		Host:     r.Host,
-		Header:   r.Header.Clone(),
-		Body:     append([]byte(nil), body...),
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.revocations[api]++
-	s.lastRevoke[api] = rr
-}
-
 // Revocations returns how many requests reached the API's revocation endpoint, failed ones
 // included. Requests does not count them.
 func (s *Server) Revocations(api API) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.revocations[api]
+	return s.revocations.count[api]
 }
 
 // LastRevocation returns a copy of the last request to the API's revocation endpoint, or nil.
 func (s *Server) LastRevocation(api API) *RecordedRequest {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rr := s.lastRevoke[api]
-	if rr == nil {
-		return nil
-	}
-	c := *rr
-	c.Header = rr.Header.Clone()
-	c.Body = append([]byte(nil), rr.Body...)
-	return &c
+	return s.revocations.last[api].clone()
 }
 
 // Revoked returns the token values the API's revocations actually revoked, in order: the token a

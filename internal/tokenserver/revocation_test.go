@@ -2,7 +2,6 @@ package tokenserver_test
 
 import (
 	"context"
-	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -81,6 +80,32 @@ func wantAccepted(t *testing.T, c *http.Client, ts *httptest.Server, api tokense
 	}
 }
 
+// rejection is a revocation request the endpoint must refuse, and the error it must get.
+type rejection struct {
+	name     string
+	r        revocation
+	status   int
+	code     string
+	descPart string
+}
+
+// check sends tc.r to the API's revocation endpoint on ts and checks the refusal: its status and
+// error, the auth scheme a 401 names, the method a 405 allows, and that it quotes neither a
+// secret nor tok.
+func (tc rejection) check(t *testing.T, c *http.Client, ts *httptest.Server, api tokenserver.API, tok string) {
+	t.Helper()
+	resp, b := revoke(t, c, ts, api, tc.r)
+	wantStatus(t, resp, tc.status)
+	wantDescription(t, b, tc.code, tc.descPart)
+	if tc.status == 401 && !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Basic ") {
+		t.Errorf("WWW-Authenticate %q", resp.Header.Get("WWW-Authenticate"))
+	}
+	if tc.status == 405 && resp.Header.Get("Allow") != http.MethodPost {
+		t.Errorf("Allow %q", resp.Header.Get("Allow"))
+	}
+	testsupport.AssertNoSecret(t, "answer", string(b), append(secrets, tok)...)
+}
+
 // TestRevocationTenn: IdentityServer's revocation endpoint, with the client as Tenn's token
 // endpoint takes it: HTTP Basic credentials only.
 func TestRevocationTenn(t *testing.T) {
@@ -92,13 +117,6 @@ func TestRevocationTenn(t *testing.T) {
 	tok := grantToken(t, c, ts, tokenserver.Tenn)
 	owner := testsupport.Basic(tokenserver.TennClientID, tokenserver.TennClientSecret)
 
-	type rejection struct {
-		name     string
-		r        revocation
-		status   int
-		code     string
-		descPart string
-	}
 	withQuery := revocationOf(owner, "token", tok)
 	withQuery.query = "token_type_hint=access_token"
 	get := revocationOf(owner, "token", tok)
@@ -122,18 +140,7 @@ func TestRevocationTenn(t *testing.T) {
 		{"GET", get, 405, "invalid_request", "takes POST"},
 		{"JSON body", jsonBody, 400, "invalid_request", "Content-Type must be application/x-www-form-urlencoded"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			resp, b := revoke(t, c, ts, tokenserver.Tenn, tc.r)
-			wantStatus(t, resp, tc.status)
-			wantDescription(t, b, tc.code, tc.descPart)
-			if tc.status == 401 && !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Basic ") {
-				t.Errorf("WWW-Authenticate %q", resp.Header.Get("WWW-Authenticate"))
-			}
-			if tc.status == 405 && resp.Header.Get("Allow") != http.MethodPost {
-				t.Errorf("Allow %q", resp.Header.Get("Allow"))
-			}
-			testsupport.AssertNoSecret(t, "answer", string(b), append(secrets, tok)...)
-		})
+		t.Run(tc.name, func(t *testing.T) { tc.check(t, c, ts, tokenserver.Tenn, tok) })
 	}
 	wantAccepted(t, c, ts, tokenserver.Tenn, tok)
 
@@ -261,13 +268,7 @@ func TestRevocationOAuth2(t *testing.T) {
 	t.Run("refusals", func(t *testing.T) {
 		a := sendOK(t, c, ts, oauth2Request())["access_token"].(string)
 		tennTok := grantToken(t, c, ts, tokenserver.Tenn)
-		for _, tc := range []struct {
-			name     string
-			r        revocation
-			status   int
-			code     string
-			descPart string
-		}{
+		for _, tc := range []rejection{
 			{"wrong secret", revocationOf(formBasic(tokenserver.OAuth2ClientID, "wrong-secret"), "token", a), 401, "invalid_client", "incorrect"},
 			{"Basic not form-encoded", revocationOf(testsupport.Basic(tokenserver.OAuth2ClientID, tokenserver.OAuth2ClientSecret), "token", a),
 				401, "invalid_client", "form-encoded"},
@@ -279,15 +280,7 @@ func TestRevocationOAuth2(t *testing.T) {
 			{"hint id_token", revocationOf(basic, "token", a, "token_type_hint", "id_token"), 400, "unsupported_token_type", "id_token"},
 			{"no token", revocationOf(basic), 400, "invalid_request", "missing required parameter token"},
 		} {
-			t.Run(tc.name, func(t *testing.T) {
-				resp, b := revoke(t, c, ts, tokenserver.OAuth2, tc.r)
-				wantStatus(t, resp, tc.status)
-				wantDescription(t, b, tc.code, tc.descPart)
-				if tc.status == 401 && !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Basic ") {
-					t.Errorf("WWW-Authenticate %q", resp.Header.Get("WWW-Authenticate"))
-				}
-				testsupport.AssertNoSecret(t, "answer", string(b), append(secrets, a)...)
-			})
+			t.Run(tc.name, func(t *testing.T) { tc.check(t, c, ts, tokenserver.OAuth2, a) })
 		}
 		// Answered 200, revoking nothing: another client's token, another API's, an unknown one.
 		before := len(s.Revoked(tokenserver.OAuth2))
@@ -380,22 +373,15 @@ func withUser(r grant.Request) grant.Request {
 // TestRevocationLog: revocations are logged like token requests, with the path, never a token.
 func TestRevocationLog(t *testing.T) {
 	t.Parallel()
-	var buf testsupport.LockedBuffer
-	cfg := tokenserver.DefaultConfig()
-	cfg.Logger = log.New(&buf, "", 0)
-	s, ts := testsupport.TokenServer(t, cfg)
+	s, ts, logs := loggedServer(t)
 	c := ts.Client()
 	tok := grantToken(t, c, ts, tokenserver.Tenn)
 	revoke(t, c, ts, tokenserver.Tenn, revocationOf(testsupport.Basic(tokenserver.TennClientID, tokenserver.TennClientSecret), "token", tok))
 	revoke(t, c, ts, tokenserver.OAuth2, revocationOf(formBasic(tokenserver.OAuth2ClientID, "wrong-secret"), "token", tok))
-	out := buf.String()
-	for _, want := range []string{
+	out := logs.String()
+	wantInLog(t, out,
 		"api=tenn method=POST status=200 revocation=/connect/revocation duration=",
 		"api=oauth2 method=POST status=401 error=invalid_client revocation=/oauth2/revoke duration=",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("log lacks %q:\n%s", want, out)
-		}
-	}
+	)
 	testsupport.AssertNoSecret(t, "log", out, append(s.Issued(), tokenserver.TennClientSecret, url.QueryEscape(tokenserver.OAuth2ClientSecret))...)
 }

@@ -52,7 +52,7 @@ var _ = register(apiSpec{
 			return map[string]any{"user_id": tennUserID(g.subject), "name": g.subject, "client_id": g.clientID}
 		},
 	},
-	revocation: revocationSpec{path: TennRevocationPath, client: basicClient(Tenn)},
+	revocation: revocationSpec{path: TennRevocationPath, client: basicRevocationClient(Tenn)},
 })
 
 // tennUserID is the sub claim of a Tenn token for username.

@@ -146,16 +146,14 @@ type Server struct {
 	cfg Config
 
 	mu       sync.Mutex
-	requests map[API]int
-	last     map[API]*RecordedRequest
+	requests requestLog // requests to the token endpoints
 	faults   map[API]*faultState
 	issued   []string
 	grants   map[string]grantRecord // access tokens of successful grants, by value (protected.go)
 	granted  map[API][]string       // the same tokens per API, in the order they were issued
 	accepted map[API][]string       // tokens the resource endpoints accepted, in order
 
-	revocations map[API]int               // requests to the revocation endpoints (revocation.go)
-	lastRevoke  map[API]*RecordedRequest  // the last of them
+	revocations requestLog                // requests to the revocation endpoints (revocation.go)
 	revoked     map[API][]string          // tokens revocations revoked, in order
 	dead        map[string]bool           // every revoked token, access or refresh
 	refresh     map[string]*refreshRecord // oauth2 refresh tokens, by value (oauth2.go)
@@ -178,16 +176,14 @@ func New(cfg Config) *Server {
 	}
 	return &Server{
 		cfg:      cfg,
-		requests: map[API]int{},
-		last:     map[API]*RecordedRequest{},
+		requests: newRequestLog(),
 		faults:   map[API]*faultState{},
 		grants:   map[string]grantRecord{},
 		granted:  map[API][]string{},
 		accepted: map[API][]string{},
 		done:     make(chan struct{}),
 
-		revocations: map[API]int{},
-		lastRevoke:  map[API]*RecordedRequest{},
+		revocations: newRequestLog(),
 		revoked:     map[API][]string{},
 		dead:        map[string]bool{},
 		refresh:     map[string]*refreshRecord{},
@@ -221,7 +217,7 @@ func fillPerAPI(m, def map[API]map[string]string) map[API]map[string]string {
 func (s *Server) Requests(api API) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.requests[api]
+	return s.requests.count[api]
 }
 
 // Issued returns every token value the server has handed out so far: access, refresh and id
@@ -237,14 +233,7 @@ func (s *Server) Issued() []string {
 func (s *Server) LastRequest(api API) *RecordedRequest {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rr := s.last[api]
-	if rr == nil {
-		return nil
-	}
-	c := *rr
-	c.Header = rr.Header.Clone()
-	c.Body = append([]byte(nil), rr.Body...)
-	return &c
+	return s.requests.last[api].clone()
 }
 
 // Reset clears request counters, recorded requests, faults (the discovery fault too) and the
@@ -253,12 +242,10 @@ func (s *Server) LastRequest(api API) *RecordedRequest {
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	clear(s.requests)
-	clear(s.last)
+	s.requests.clear()
 	clear(s.faults)
 	clear(s.accepted)
-	clear(s.revocations)
-	clear(s.lastRevoke)
+	s.revocations.clear()
 	clear(s.revoked)
 	s.discovery, s.metadataReq = DiscoveryOK, 0
 }
@@ -269,19 +256,48 @@ func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.done) })
 }
 
-func (s *Server) record(api API, r *http.Request, body []byte) {
-	rr := &RecordedRequest{
-		Method:   r.Method,
-		Path:     r.URL.Path,
-		RawQuery: r.URL.RawQuery,
-		Host:     r.Host,
-		Header:   r.Header.Clone(),
-		Body:     append([]byte(nil), body...),
+// recordRequest is a copy of r as the server received it, body being what was read of its body.
+func recordRequest(r *http.Request, body []byte) *RecordedRequest {
+	rr := RecordedRequest{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Host: r.Host,
+		Header: r.Header, Body: body}
+	return rr.clone()
+}
+
+// clone returns a copy of rr that shares nothing with it, or nil for nil.
+func (rr *RecordedRequest) clone() *RecordedRequest {
+	if rr == nil {
+		return nil
 	}
+	c := *rr
+	c.Header = rr.Header.Clone()
+	c.Body = append([]byte(nil), rr.Body...)
+	return &c
+}
+
+// requestLog counts the requests to one kind of endpoint, per API, and keeps the last of each. The
+// Server's mutex guards it.
+type requestLog struct {
+	count map[API]int
+	last  map[API]*RecordedRequest
+}
+
+func newRequestLog() requestLog {
+	return requestLog{count: map[API]int{}, last: map[API]*RecordedRequest{}}
+}
+
+func (l requestLog) clear() {
+	clear(l.count)
+	clear(l.last)
+}
+
+// record counts a request of api in l and keeps a copy of it, body being what was read of its
+// body.
+func (s *Server) record(l *requestLog, api API, r *http.Request, body []byte) {
+	rr := recordRequest(r, body)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests[api]++
-	s.last[api] = rr
+	l.count[api]++
+	l.last[api] = rr
 }
 
 func (s *Server) addIssued(tokens ...string) {

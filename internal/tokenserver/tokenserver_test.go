@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"io"
-	"log"
 	"maps"
 	"net/http"
 	"slices"
@@ -261,24 +260,16 @@ func TestConfig(t *testing.T) {
 
 func TestLogger(t *testing.T) {
 	t.Parallel()
-	var buf testsupport.LockedBuffer
-	cfg := tokenserver.DefaultConfig()
-	cfg.Logger = log.New(&buf, "", 0)
-	s, ts := testsupport.TokenServer(t, cfg)
+	s, ts, logs := loggedServer(t)
 	c := ts.Client()
 	send(t, c, ts, validRequest(tokenserver.Tenn))
 	bad := validRequest(tokenserver.Testinium)
 	bad.body = strings.Replace(bad.body, "testinium-pass", "wrong-pass", 1)
 	send(t, c, ts, bad)
-	s.SetFault(tokenserver.Partner, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.Fail503})
-	send(t, c, ts, validRequest(tokenserver.Partner))
+	sendFaulted(t, s, c, ts, validRequest(tokenserver.Partner), tokenserver.Fail503)
 
-	out := buf.String()
-	for _, want := range []string{"api=tenn method=POST status=200", "api=testinium method=POST status=403 error=access_denied", "api=partner method=POST status=503 error=temporarily_unavailable fault=503"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("log lacks %q:\n%s", want, out)
-		}
-	}
+	out := logs.String()
+	wantInLog(t, out, "api=tenn method=POST status=200", "api=testinium method=POST status=403 error=access_denied", "api=partner method=POST status=503 error=temporarily_unavailable fault=503")
 	testsupport.AssertNoSecret(t, "log", out, secrets...)
 	for _, tok := range s.Issued() {
 		if strings.Contains(out, tok) {
