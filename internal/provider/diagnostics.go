@@ -65,21 +65,12 @@ func clientErrorDiagnostic(err error) diag.Diagnostic {
 func lifetimeDetail(e *grant.Error) string {
 	if e.Reason() == grant.ReasonExpiryUnknown {
 		return fmt.Sprintf("min_validity is %s, but the expiry of %s tokens cannot be known: the server sent no "+
-			"expires_in and the token is not a JWT with an exp claim. Remove min_validity from this block "+
-			"(and the provider's, or set it here to \"0s\" is not allowed: leave both unset).", e.MinValidity, e.API.Title)
+			"expires_in and the token is not a JWT with an exp claim. Leave min_validity unset for this API, in the "+
+			"block and in the provider's settings.", e.MinValidity, e.API.Title)
 	}
 	return fmt.Sprintf("%s issues tokens valid for %s, less than min_validity %s: an apply longer than that would "+
 		"fail midway. Lower min_validity to what the server grants, or ask the API's owner for longer-lived tokens.",
 		e.API.Title, e.Lifetime, e.MinValidity)
-}
-
-// asGrantError is err's *grant.Error, or one of an unknown reason.
-func asGrantError(err error) *grant.Error {
-	var ge *grant.Error
-	if errors.As(err, &ge) {
-		return ge
-	}
-	return &grant.Error{Message: err.Error()}
 }
 
 func summary(e *grant.Error) string {
@@ -94,6 +85,8 @@ func summary(e *grant.Error) string {
 		s += ": HTTP " + strconv.Itoa(e.Status)
 	case e.Kind == grant.KindTimeout:
 		s += ": timed out"
+	case e.Reason() == grant.ReasonCertificateHostMismatch || e.Reason() == grant.ReasonUntrustedCertificate:
+		s += ": TLS certificate of " + e.Host + " refused"
 	case e.Kind == grant.KindTransport:
 		s += ": no answer from " + e.Host
 	}

@@ -14,7 +14,7 @@ var partnerToken = register(tokenType{
 	inputs: []input{
 		tokenURLInput,
 		clientIDInput,
-		clientSecretInput,
+		withDescription(clientSecretInput, "The OAuth client secret, sent in the JSON body."),
 		scopeInput,
 	},
 	outputs: commonOutputs(),

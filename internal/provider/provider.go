@@ -7,7 +7,6 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -67,7 +66,7 @@ func (p *authtokenProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				Optional: true,
 				MarkdownDescription: "PEM-encoded CA certificates to trust in addition to the system's, for token " +
 					"endpoints behind a private CA. TLS verification is always on. Environment: `AUTHTOKEN_CA_CERT_PEM`.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{notEmptyValidator{envVar: settingEnvPrefix + "CA_CERT_PEM"}},
 			},
 			"proxy_url": schema.StringAttribute{
 				Optional:  true,
@@ -75,13 +74,14 @@ func (p *authtokenProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 				MarkdownDescription: "The proxy for token requests, such as `http://proxy.example.com:3128`. " +
 					"When unset, the standard `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` variables apply. " +
 					"Environment: `AUTHTOKEN_PROXY_URL`.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{notEmptyValidator{envVar: settingEnvPrefix + "PROXY_URL"}},
 			},
 			"min_validity": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "How long every token must stay valid from the moment it is handed out, as a Go " +
 					"duration such as `45m`; a block's own `min_validity` wins. Set it to the longest apply you expect: " +
 					"a reused token with less left is replaced, and a server whose tokens live shorter is an error at plan. " +
+					"Unset, there is no minimum: a reused token only needs more than a tenth of its lifetime (at least 30 s) left. " +
 					"Environment: `AUTHTOKEN_MIN_VALIDITY`.",
 				Validators: []validator.String{durationValidator{}},
 			},

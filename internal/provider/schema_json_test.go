@@ -19,6 +19,9 @@ func TestAccSchemaJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := schemas.Schemas["registry.terraform.io/authtoken/authtoken"]
+	if p == nil { // OpenTofu's registry
+		p = schemas.Schemas["registry.opentofu.org/authtoken/authtoken"]
+	}
 	if p == nil {
 		t.Fatalf("no schema for authtoken/authtoken among %d providers", len(schemas.Schemas))
 	}

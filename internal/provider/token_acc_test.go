@@ -56,7 +56,8 @@ func TestAccMissingInput(t *testing.T) {
 	})
 }
 
-// TestAccInvalidInputs: validators reject empty strings and unsafe URLs at plan, naming the attribute.
+// TestAccInvalidInputs: validators reject empty strings (naming the environment variable to use
+// instead) and unsafe URLs at plan, naming the attribute.
 func TestAccInvalidInputs(t *testing.T) {
 	_, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	inputs := partnerToken.testInputs(ts.URL)
@@ -64,7 +65,7 @@ func TestAccInvalidInputs(t *testing.T) {
 		inputs map[string]string
 		want   string
 	}{
-		"empty client_id":    {with(inputs, "client_id", ""), `(?s)client_id.*at least 1`},
+		"empty client_id":    {with(inputs, "client_id", ""), `(?s)Empty client_id.*client_id is empty.*PARTNER_CLIENT_ID`},
 		"http to remote":     {with(inputs, "token_url", "http://auth.example.com/api/oauth/token"), `(?s)Invalid token URL.*clear text`},
 		"not a URL":          {with(inputs, "token_url", "auth.example.com"), `(?s)Invalid token URL.*absolute URL`},
 		"credentials in URL": {with(inputs, "token_url", "https://u:p@auth.example.com/x"), `(?s)Invalid token URL.*must not hold credentials`},

@@ -122,7 +122,8 @@ func (e *tokenEphemeral) Close(ctx context.Context, req ephemeral.CloseRequest, 
 	revoked, err := e.data.client.Release(ctx, p.Lease)
 	if err != nil {
 		resp.Diagnostics.AddWarning(fmt.Sprintf("%s token not revoked", e.api.Title),
-			"The token outlives this run until it expires. "+hint(asGrantError(err))+"\n\n"+err.Error())
+			"The token stays valid until it expires. Check revocation_url (or the issuer metadata's "+
+				"revocation_endpoint), and that this client may revoke its tokens there.\n\n"+err.Error())
 		return
 	}
 	tflog.Debug(ctx, "Token released", map[string]any{"type": e.name, "revoked": revoked})

@@ -122,7 +122,7 @@ var mapShape = inputShape{
 }
 
 func (in input) stringValidators() []validator.String {
-	v := []validator.String{stringvalidator.LengthAtLeast(1)}
+	v := []validator.String{notEmptyValidator{envVar: in.envVar}}
 	if in.isURL {
 		v = append(v, tokenURLValidator{})
 	}

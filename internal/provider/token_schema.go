@@ -14,8 +14,9 @@ import (
 func (t tokenType) ephemeralSchema() eschema.Schema {
 	attrs := map[string]eschema.Attribute{}
 	for i := range t.inputs {
-		in := &t.inputs[i]
-		attrs[in.name] = in.shapeOrString().ephemeral(*in, t.inputDescription(*in))
+		in := t.inputs[i] // a copy: envVar is set for this schema only
+		in.envVar = t.envVar(in)
+		attrs[in.name] = in.shapeOrString().ephemeral(in, t.inputDescription(in))
 	}
 	for _, out := range t.outputs {
 		attrs[out.name] = out.ephemeral
@@ -30,11 +31,12 @@ func (t tokenType) ephemeralSchema() eschema.Schema {
 func (t tokenType) dataSourceSchema() dschema.Schema {
 	attrs := map[string]dschema.Attribute{}
 	for i := range t.inputs {
-		in := &t.inputs[i]
+		in := t.inputs[i]
 		if in.ephemeral {
 			continue
 		}
-		attrs[in.name] = in.shapeOrString().dataSource(*in, t.inputDescription(*in))
+		in.envVar = t.envVar(in)
+		attrs[in.name] = in.shapeOrString().dataSource(in, t.inputDescription(in))
 	}
 	for _, out := range t.outputs {
 		attrs[out.name] = out.dataSource

@@ -41,6 +41,7 @@ type input struct {
 	ephemeral    bool     // only the ephemeral resource has it
 	defaultValue string
 	set          func(*resolved, string) // from the text form
+	envVar       string                  // set by the schema builders (token_schema.go): TENN_PASSWORD, ...
 }
 
 // resolved is what a block asks for: the grant, and what the provider does with its token.

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -47,4 +48,30 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 	if _, err := parseTimeout(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), req.Path.String()+" "+err.Error())
 	}
+}
+
+// notEmptyValidator rejects an empty string in an argument that may also come from an environment
+// variable. An empty string is a value, so the variable would not apply: the message says to remove
+// the argument instead. (A variable passed to the argument should default to null, not "".)
+type notEmptyValidator struct {
+	envVar string // the argument's environment variable, such as TENN_PASSWORD
+}
+
+var _ validator.String = notEmptyValidator{}
+
+func (v notEmptyValidator) Description(context.Context) string {
+	return "must not be empty; leave the argument out to use " + v.envVar
+}
+
+func (v notEmptyValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v notEmptyValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.ValueString() != "" {
+		return
+	}
+	name := req.Path.String()
+	resp.Diagnostics.AddAttributeError(req.Path, "Empty "+name, fmt.Sprintf(
+		"%s is empty. Remove the argument to use the %s environment variable, or set a value. When the value "+
+			"comes from a Terraform variable, declare the variable with default = null rather than \"\": an unset "+
+			"variable then leaves the argument out, and the environment variable applies.", name, v.envVar))
 }

@@ -1,3 +1,13 @@
+terraform {
+  required_version = ">= 1.10"
+
+  required_providers {
+    authtoken = {
+      source = "authtoken/authtoken"
+    }
+  }
+}
+
 # Client credentials against an Okta, Auth0 or Keycloak style authorization server, found through
 # its issuer's metadata. audience (Auth0, Okta) or resource (RFC 8707) names the API.
 ephemeral "oauth2_token" "api" {
@@ -11,7 +21,9 @@ ephemeral "oauth2_token" "api" {
 }
 
 # An Entra-style client that proves itself with a key (RFC 7523 private_key_jwt) instead of a
-# secret; the token endpoint is given directly.
+# secret; the token endpoint is given directly. The assertion names the key by its kid, as Okta,
+# Auth0 and Keycloak look keys up; Entra ID also wants the certificate's thumbprint (x5t), which
+# the provider does not send yet.
 ephemeral "oauth2_token" "entra" {
   provider = authtoken
 
@@ -35,4 +47,30 @@ ephemeral "oauth2_token" "refreshed" {
   client_auth           = "client_secret_post"
   client_secret         = var.oauth2_client_secret
   current_refresh_token = var.oauth2_refresh_token
+}
+
+variable "oauth2_client_id" {
+  type        = string
+  description = "The OAuth client ID the authorization server issued."
+}
+
+variable "oauth2_client_secret" {
+  type        = string
+  description = "The OAuth client secret."
+  sensitive   = true
+  ephemeral   = true # never written to the plan or the state
+}
+
+variable "oauth2_private_key_pem" {
+  type        = string
+  description = "The client's PEM private key (RSA or P-256), for private_key_jwt."
+  sensitive   = true
+  ephemeral   = true
+}
+
+variable "oauth2_refresh_token" {
+  type        = string
+  description = "A refresh token to exchange."
+  sensitive   = true
+  ephemeral   = true
 }

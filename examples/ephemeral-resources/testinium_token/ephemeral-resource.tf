@@ -1,3 +1,13 @@
+terraform {
+  required_version = ">= 1.10"
+
+  required_providers {
+    authtoken = {
+      source = "authtoken/authtoken"
+    }
+  }
+}
+
 # The client defaults to Testinium's documented public client, and token_url to
 # https://account.testinium.com/uaa/oauth/token.
 ephemeral "testinium_token" "ci" {
@@ -12,4 +22,16 @@ ephemeral "testinium_token" "ci" {
 # and other ephemeral contexts, and are never written to the plan or the state.
 locals {
   testinium_authorization = "Bearer ${ephemeral.testinium_token.ci.access_token}"
+}
+
+variable "testinium_username" {
+  type        = string
+  description = "The Testinium user's email address or username."
+}
+
+variable "testinium_password" {
+  type        = string
+  description = "The Testinium user's password."
+  sensitive   = true
+  ephemeral   = true # never written to the plan or the state
 }
