@@ -135,10 +135,16 @@ func TestSnippetsFailOnInvalidSnippet(t *testing.T) {
 		t.Fatalf("want 4 snippets, got %d (%v)", len(snippets), err)
 	}
 	c := newSnippetChecker(snippets, pages)
+	// Terraform says "Invalid use of ephemeral value", OpenTofu "Ephemeral value used in
+	// non-ephemeral context"; both name the argument.
+	ephemeralRefused, argument := `Invalid use of ephemeral value`, `"request_headers"`
+	if testsupport.CurrentEngine().OpenTofu {
+		ephemeralRefused, argument = `Ephemeral value used in non-ephemeral context`, `request_headers`
+	}
 	for i, want := range [][]string{
 		{`Unsupported argument`, `"colour"`, `README.md:13`},
 		{`no terraform { required_providers }`, `hashicorp/authtoken`, `undeclared`},
-		{`Invalid use of ephemeral value`, `"request_headers"`},
+		{ephemeralRefused, argument},
 		{`plan against the token server failed`, `Invalid min_validity`},
 	} {
 		r := c.check(t, snippets[i])
@@ -1242,15 +1248,11 @@ func (c *snippetChecker) apply(t *testing.T, s *docSnippet, dir, cliConfig strin
 	// account's secret (which the variables and environment give it).
 	cfg := tokenserver.DefaultConfig()
 	apis := map[tokenserver.API]bool{}
-	ephemeralAPIs := map[tokenserver.API]bool{}
 	usesIssuer := false
 	for _, m := range modules {
 		for _, tb := range m.tokens {
 			api := tb.tt.server()
 			apis[api] = true
-			if tb.kind == "ephemeral" {
-				ephemeralAPIs[api] = true
-			}
 			if _, ok := tb.literal["issuer"]; ok {
 				usesIssuer = true
 			}
@@ -1400,12 +1402,11 @@ func (c *snippetChecker) apply(t *testing.T, s *docSnippet, dir, cliConfig strin
 	}) {
 		return
 	}
+	// Only the plan's requests are certain: whether an engine opens an ephemeral resource again at
+	// apply depends on the engine (OpenTofu 1.12 does not when nothing uses it).
 	for _, api := range slices.Sorted(maps.Keys(apis)) {
-		switch {
-		case requestsBefore[api] == 0:
+		if requestsBefore[api] == 0 {
 			r.problems = append(r.problems, fmt.Sprintf("the token server saw no %s token request during the plan", api))
-		case ephemeralAPIs[api] && srv.Requests(api) == requestsBefore[api]:
-			r.problems = append(r.problems, fmt.Sprintf("the token server saw no %s token request during the apply", api))
 		}
 	}
 	if proxy != nil && len(proxy.Refused()) > 0 {
