@@ -19,40 +19,40 @@ var oauth2Token = register(tokenType{
 		"ephemeral resource is opened at plan and again at apply, so the second grant fails with " +
 		"`invalid_grant`. The new refresh token the server returns is in the `refresh_token` output.",
 	inputs: []input{
-		{name: "token_url", setting: grant.SettingTokenURL, isURL: true,
+		{name: "token_url", isURL: true,
 			description: "The token endpoint: `https`, or `http` on a loopback host. Set this or `issuer`.",
 			set:         func(r *resolved, v string) { r.TokenURL = v }},
-		{name: "issuer", setting: grant.SettingIssuer, isURL: true,
+		{name: "issuer", isURL: true,
 			description: "The authorization server's issuer identifier, instead of `token_url`: the token endpoint " +
 				"is read from `<issuer>/.well-known/oauth-authorization-server` (RFC 8414), else " +
 				"`/.well-known/openid-configuration`, once per run. The metadata's `issuer` must equal this exactly.",
 			set: func(r *resolved, v string) { r.Issuer = v }},
-		{name: "grant_type", setting: grant.SettingGrantType, oneOf: grant.GrantTypes,
+		{name: "grant_type", oneOf: grant.GrantTypes,
 			description:  "The grant: `" + strings.Join(grant.GrantTypes, "`, `") + "`.",
 			defaultValue: grant.GrantClientCredentials,
 			set:          func(r *resolved, v string) { r.GrantType = v }},
 		clientIDInput,
-		{name: "client_secret", setting: grant.SettingClientSecret, sensitive: true,
+		{name: "client_secret", sensitive: true,
 			description: "The client secret, for `client_secret_basic` and `client_secret_post`.",
 			set:         func(r *resolved, v string) { r.ClientSecret = v }},
-		{name: "client_auth", setting: grant.SettingClientAuth, oneOf: grant.ClientAuthMethods,
+		{name: "client_auth", oneOf: grant.ClientAuthMethods,
 			description: "How the client authenticates: `client_secret_basic` (RFC 6749 2.3.1: id and secret " +
 				"form-encoded, then Base64), `client_secret_post` (in the body), `private_key_jwt` (an RFC 7523 " +
 				"assertion signed with `private_key_pem`) or `none` (a public client).",
 			defaultValue: grant.ClientAuthBasic,
 			set:          func(r *resolved, v string) { r.ClientAuth = v }},
-		{name: "private_key_pem", setting: grant.SettingPrivateKey, sensitive: true,
+		{name: "private_key_pem", sensitive: true,
 			description: "For `private_key_jwt`: the client's unencrypted PEM private key, RSA (RS256, at least " +
 				"2048 bits) or P-256 (ES256).",
 			set: func(r *resolved, v string) { r.PrivateKeyPEM = v }},
-		{name: "private_key_id", setting: grant.SettingPrivateKey,
+		{name: "private_key_id",
 			description: "For `private_key_jwt`: the key's ID, sent as the assertion's `kid` header.",
 			set:         func(r *resolved, v string) { r.PrivateKeyID = v }},
 		withRequiredOff(usernameInput, "For the `password` grant: the user to log in as."),
 		withRequiredOff(passwordInput, "For the `password` grant: the user's password."),
 		// Not "refresh_token": that is the output, the (possibly rotated) refresh token the server
 		// returns, and inputs and outputs never share a name.
-		{name: "current_refresh_token", setting: grant.SettingRefreshToken, sensitive: true,
+		{name: "current_refresh_token", sensitive: true,
 			description: "For the `refresh_token` grant: the refresh token to exchange. The server's answer may " +
 				"carry a new one, in the `refresh_token` output.",
 			set: func(r *resolved, v string) { r.RefreshToken = v }},
@@ -63,7 +63,7 @@ var oauth2Token = register(tokenType{
 		{name: "resource", shape: listShape,
 			description: "Resource indicators (RFC 8707): the absolute URIs of the APIs the token is for.",
 			set:         func(r *resolved, v string) { r.Resource = splitList(v) }},
-		{name: "extra_params", shape: mapShape, setting: grant.SettingExtraParams,
+		{name: "extra_params", shape: mapShape,
 			description: "Further form parameters of the token request. A key that the inputs above set " +
 				"(`grant_type`, `client_id`, `scope`, ...) is an error.",
 			set: func(r *resolved, v string) { r.ExtraParams = parseMap(v) }},

@@ -30,8 +30,7 @@ type tokenType struct {
 // environment instead; required ones are checked once config, environment and default are merged.
 type input struct {
 	name         string
-	shape        inputShape    // string unless set: see token_inputs.go
-	setting      grant.Setting // what grant calls it in its errors
+	shape        inputShape // string unless set: see token_inputs.go
 	description  string
 	required     bool
 	sensitive    bool
@@ -107,19 +106,19 @@ func (t tokenType) envVar(in input) string {
 // Inputs shared by the types. Descriptions say where a value may come from; the env var and
 // default are appended by inputDescription.
 var (
-	tokenURLInput = input{name: "token_url", setting: grant.SettingTokenURL, isURL: true, required: true,
+	tokenURLInput = input{name: "token_url", isURL: true, required: true,
 		description: "The token endpoint: `https`, or `http` on a loopback host (a local test server).",
 		set:         func(r *resolved, v string) { r.TokenURL = v }}
-	clientIDInput = input{name: "client_id", setting: grant.SettingClientID, required: true,
+	clientIDInput = input{name: "client_id", required: true,
 		description: "The OAuth client ID.",
 		set:         func(r *resolved, v string) { r.ClientID = v }}
-	clientSecretInput = input{name: "client_secret", setting: grant.SettingClientSecret, required: true, sensitive: true,
+	clientSecretInput = input{name: "client_secret", required: true, sensitive: true,
 		description: "The OAuth client secret, sent in the HTTP Basic header.",
 		set:         func(r *resolved, v string) { r.ClientSecret = v }}
-	usernameInput = input{name: "username", setting: grant.SettingUsername, required: true,
+	usernameInput = input{name: "username", required: true,
 		description: "The user to log in as (resource owner password grant).",
 		set:         func(r *resolved, v string) { r.Username = v }}
-	passwordInput = input{name: "password", setting: grant.SettingPassword, required: true, sensitive: true,
+	passwordInput = input{name: "password", required: true, sensitive: true,
 		description: "The user's password.",
 		set:         func(r *resolved, v string) { r.Password = v }}
 	scopeInput = input{name: "scope",
@@ -129,7 +128,7 @@ var (
 
 // Inputs of the token's lifetime (DESIGN.md, "Token lifetime").
 var (
-	minValidityInput = input{name: "min_validity", setting: grant.SettingMinValidity, isDuration: true,
+	minValidityInput = input{name: "min_validity", isDuration: true,
 		description: "How long the token must stay valid from the moment it is handed out, as a Go duration such " +
 			"as `45m`; defaults to the provider's `min_validity`. A reused token with less left is replaced by a fresh " +
 			"one, and a server whose tokens live shorter, or whose tokens' expiry cannot be known, is an error at plan. " +
@@ -140,7 +139,7 @@ var (
 			"that identical blocks share revokes it. A failed revocation is a warning. Needs `revocation_url` or, " +
 			"for `oauth2_token`, an `issuer` whose metadata names a revocation endpoint. Defaults to `false`.",
 		set: func(r *resolved, v string) { r.revokeOnClose = v == "true" }}
-	revocationURLInput = input{name: "revocation_url", setting: grant.SettingRevocationURL, isURL: true, ephemeral: true,
+	revocationURLInput = input{name: "revocation_url", isURL: true, ephemeral: true,
 		description: "The RFC 7009 revocation endpoint for `revoke_on_close`; IdentityServer-style servers serve " +
 			"`/connect/revocation`.",
 		set: func(r *resolved, v string) { r.revocationURL = v }}
