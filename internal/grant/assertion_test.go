@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"math/big"
 	"net/http"
 	"net/http/httptest"
@@ -96,23 +97,23 @@ func verifyJWT(token, alg string, pub crypto.PublicKey) (assertionClaims, error)
 	var c assertionClaims
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
-		return c, errString("not a JWT")
+		return c, errors.New("not a JWT")
 	}
 	var header struct{ Alg, Kid string }
 	h, _ := base64.RawURLEncoding.DecodeString(parts[0])
 	if json.Unmarshal(h, &header) != nil || header.Alg != alg || header.Kid != "key-1" {
-		return c, errString("header " + string(h))
+		return c, errors.New("header " + string(h))
 	}
 	sig, _ := base64.RawURLEncoding.DecodeString(parts[2])
 	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
 		if rsa.VerifyPKCS1v15(k, crypto.SHA256, digest[:], sig) != nil {
-			return c, errString("bad RS256 signature")
+			return c, errors.New("bad RS256 signature")
 		}
 	case *ecdsa.PublicKey:
 		if len(sig) != 64 || !ecdsa.Verify(k, digest[:], new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])) {
-			return c, errString("bad ES256 signature")
+			return c, errors.New("bad ES256 signature")
 		}
 	}
 	var raw struct {
@@ -128,7 +129,3 @@ func verifyJWT(token, alg string, pub crypto.PublicKey) (assertionClaims, error)
 	}
 	return assertionClaims{raw.Iss, raw.Sub, raw.Aud, raw.JTI, raw.Exp}, nil
 }
-
-type errString string
-
-func (e errString) Error() string { return string(e) }

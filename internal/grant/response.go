@@ -92,9 +92,19 @@ func JWTExpiry(token string) (exp time.Time, ok bool) {
 	if !jwtClaims(token, &claims) || claims.Exp == "" {
 		return time.Time{}, false
 	}
-	f, err := claims.Exp.Float64()
-	// Reject what time.Unix cannot represent sensibly: before 1970 or past year 9999.
-	if err != nil || math.IsNaN(f) || f <= 0 || f > 253402300799 {
+	exp, ok = NumericDate(claims.Exp)
+	if !ok || exp.Equal(time.Unix(0, 0)) { // an exp of 0 says nothing about when to stop
+		return time.Time{}, false
+	}
+	return exp, true
+}
+
+// NumericDate reads a JWT NumericDate (RFC 7519 2: seconds since 1970, fractions allowed, as the
+// partner API sends 1710223631.577478) in UTC, to the microsecond. ok is false for what is not a
+// number, or lies before 1970 or past year 9999.
+func NumericDate(n json.Number) (time.Time, bool) {
+	f, err := n.Float64()
+	if err != nil || math.IsNaN(f) || f < 0 || f > 253402300799 {
 		return time.Time{}, false
 	}
 	sec, frac := math.Modf(f)
@@ -120,28 +130,27 @@ func jwtScopes(token string) []string {
 // JWTPayload returns the decoded payload (claims) of a JWT, without verifying it; ok is false
 // when token is not three dot-separated parts with a base64url JSON object in the middle.
 func JWTPayload(token string) (payload []byte, ok bool) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return nil, false
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil || !json.Valid(payload) || len(bytes.TrimSpace(payload)) == 0 || bytes.TrimSpace(payload)[0] != '{' {
+	payload, ok = jwtPayload(token)
+	if !ok || !json.Valid(payload) || len(bytes.TrimSpace(payload)) == 0 || bytes.TrimSpace(payload)[0] != '{' {
 		return nil, false
 	}
 	return payload, true
 }
 
-// jwtClaims decodes a JWT's payload into claims, numbers as json.Number where the target says so.
-func jwtClaims(token string, claims any) bool {
+// jwtPayload is the base64url-decoded middle part of a three-part token, unchecked.
+func jwtPayload(token string) ([]byte, bool) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
-		return false
+		return nil, false
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return false
-	}
-	return json.Unmarshal(payload, claims) == nil // json.Number fields keep exp exact
+	return payload, err == nil
+}
+
+// jwtClaims decodes a JWT's payload into claims, numbers as json.Number where the target says so.
+func jwtClaims(token string, claims any) bool {
+	payload, ok := jwtPayload(token)
+	return ok && json.Unmarshal(payload, claims) == nil // json.Number fields keep exp exact
 }
 
 // flexSeconds accepts expires_in as a JSON number (the RFC) or a numeric string (seen in the wild).

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"math"
+	"errors"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -68,22 +68,18 @@ func (jwtClaimsFunction) Run(ctx context.Context, req function.RunRequest, resp 
 	resp.Error = resp.Result.Set(ctx, obj)
 }
 
-type jwtClaimsError string
-
-func (e jwtClaimsError) Error() string { return string(e) }
-
 // decodeJWTClaims reads the payload into the function's object values.
 func decodeJWTClaims(token string) (map[string]attr.Value, error) {
 	payload, ok := grant.JWTPayload(token)
 	if !ok {
-		return nil, jwtClaimsError("the token is not a JWT: it needs three base64url parts separated by dots, " +
+		return nil, errors.New("the token is not a JWT: it needs three base64url parts separated by dots, " +
 			"the middle one a JSON object (the value is not shown: it may be a secret)")
 	}
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.UseNumber()
 	if err := dec.Decode(&raw); err != nil {
-		return nil, jwtClaimsError("the token's payload is not a JSON object")
+		return nil, errors.New("the token's payload is not a JSON object")
 	}
 	var compact bytes.Buffer
 	_ = json.Compact(&compact, payload) // valid JSON: JWTPayload checked it
@@ -133,18 +129,16 @@ func stringList(raw json.RawMessage) types.List {
 	return types.ListValueMust(types.StringType, elems)
 }
 
-// timeClaim reads a NumericDate (seconds since 1970, fractions allowed, as the partner API sends)
-// as RFC 3339 in UTC.
+// timeClaim reads a NumericDate claim (fractions allowed, as the partner API sends) as RFC 3339
+// in UTC; null when absent or not a date.
 func timeClaim(raw json.RawMessage) types.String {
 	var n json.Number
 	if json.Unmarshal(raw, &n) != nil {
 		return types.StringNull()
 	}
-	f, err := n.Float64()
-	if err != nil || math.IsNaN(f) || f < 0 || f > 253402300799 {
+	t, ok := grant.NumericDate(n)
+	if !ok {
 		return types.StringNull()
 	}
-	sec, frac := math.Modf(f)
-	t := time.Unix(int64(sec), int64(math.Round(frac*1e6))*1e3).UTC()
 	return types.StringValue(t.Format(time.RFC3339Nano))
 }
