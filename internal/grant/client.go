@@ -150,7 +150,7 @@ func (c *Client) Grant(ctx context.Context, r Request) (*Token, error) {
 
 // grant sends the request until it succeeds, fails for good, or the timeout runs out.
 func (c *Client) grant(parent context.Context, r Request) (*Token, error) {
-	return c.exchange(parent, r, func() (*http.Request, error) { return newHTTPRequest(r, c.cfg.UserAgent) }, parseToken(r))
+	return c.exchange(parent, r, r.Secrets(), func() (*http.Request, error) { return newHTTPRequest(r, c.cfg.UserAgent) }, parseToken(r))
 }
 
 // accepter turns a 2xx answer's body into the exchange's result (a token, or nil when the
@@ -175,13 +175,14 @@ func parseToken(r Request) accepter {
 }
 
 // exchange sends the request build makes until an answer is accepted, fails for good, or the time
-// limit runs out: retries only where safe, with backoff and Retry-After.
-func (c *Client) exchange(parent context.Context, r Request, build func() (*http.Request, error), accept accepter) (*Token, error) {
+// limit runs out: retries only where safe, with backoff and Retry-After. secrets are what its
+// request carries, redacted from anything the server sends back.
+func (c *Client) exchange(parent context.Context, r Request, secrets []string, build func() (*http.Request, error), accept accepter) (*Token, error) {
 	ctx, cancel := context.WithTimeout(parent, c.cfg.Timeout)
 	defer cancel()
 	deadline, _ := ctx.Deadline()
 
-	red := newRedactor(r.Secrets())
+	red := newRedactor(secrets)
 	host := ""
 	for attempt := 1; ; attempt++ {
 		// Built for every attempt: cheap next to the round trip, and what must be fresh (a client

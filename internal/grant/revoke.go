@@ -114,17 +114,12 @@ func (c *Client) Revoke(ctx context.Context, r Request, endpoint string, t *Toke
 			}
 			return req, nil
 		}
-		if _, err := c.exchange(ctx, withSecret(r, tok.value), build, acceptAnything); err != nil {
+		// The token being revoked is a secret of this request, with the client's.
+		if _, err := c.exchange(ctx, r, append(r.Secrets(), tok.value), build, acceptAnything); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-// withSecret adds the token being revoked to what the exchange redacts from server text.
-func withSecret(r Request, token string) Request {
-	r.RefreshToken = token // Secrets() includes RefreshToken; the revocation body is built apart
-	return r
 }
 
 // acceptAnything accepts any 2xx: RFC 7009 2.2 answers 200 with no meaningful body, also for a
