@@ -62,7 +62,7 @@ func TestExamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			env := tfexec.CleanEnv(envMap())
+			env := testsupport.Env()
 			env["TF_CLI_CONFIG_FILE"] = cliConfig
 			env["TF_DATA_DIR"] = t.TempDir() // nothing is written into examples/
 			if err := tf.SetEnv(env); err != nil {
@@ -82,17 +82,6 @@ func TestExamples(t *testing.T) {
 			}
 		})
 	}
-}
-
-// envMap is the test process's environment as a map, for tfexec.
-func envMap() map[string]string {
-	env := map[string]string{}
-	for _, kv := range os.Environ() {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			env[k] = v
-		}
-	}
-	return env
 }
 
 // TestExamplesAndDocsCoverEveryType checks that every token type has its examples and pages, and

@@ -1069,7 +1069,7 @@ func newSnippetTerraform(t *testing.T, dir, cliConfig string, env map[string]str
 	if err != nil {
 		t.Fatal(err)
 	}
-	full := tfexec.CleanEnv(envMap())
+	full := testsupport.Env()
 	for _, k := range slices.Collect(maps.Keys(full)) {
 		if strings.HasPrefix(k, "TF_VAR_") || strings.HasPrefix(k, "AUTHTOKEN_") {
 			delete(full, k) // the test decides these

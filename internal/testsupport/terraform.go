@@ -173,6 +173,18 @@ func DevOverridesConfig(tb testing.TB, dir string, extra ...Override) string {
 // Override serves the provider of a source address from a directory (dev_overrides).
 type Override struct{ Source, Dir string }
 
+// Env is the test process's environment as terraform-exec takes it: a map, without the variables
+// terraform-exec sets itself (TF_LOG, TF_IN_AUTOMATION and the like), which it refuses.
+func Env() map[string]string {
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	return tfexec.CleanEnv(env)
+}
+
 // Terraform is a working directory holding config, whose terraform serves this provider from a
 // fresh build through dev_overrides (plan, apply and validate need no init). env is added to the
 // test process's environment. It skips the test when TF_ACC is not set.
@@ -187,13 +199,7 @@ func Terraform(tb testing.TB, config string, env map[string]string, extra ...Ove
 	if err != nil {
 		tb.Fatal(err)
 	}
-	full := map[string]string{}
-	for _, kv := range os.Environ() {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			full[k] = v
-		}
-	}
-	full = tfexec.CleanEnv(full) // tfexec sets TF_LOG, TF_IN_AUTOMATION and the like itself
+	full := Env()
 	for k, v := range env {
 		full[k] = v
 	}
