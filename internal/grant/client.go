@@ -160,7 +160,7 @@ type accepter func(body []byte, receivedAt time.Time, red *redactor) (*Token, *E
 // parseToken accepts a token response to r.
 func parseToken(r Request) accepter {
 	return func(body []byte, receivedAt time.Time, red *redactor) (*Token, *Error) {
-		token, err := ParseTokenResponse(body, receivedAt, r.Scope)
+		token, err := ParseTokenResponse(asUTF8(body), receivedAt, r.Scope)
 		if err == nil {
 			return token, nil
 		}
@@ -291,7 +291,7 @@ func describeBody(e *Error, body []byte, red *redactor) {
 		Error            string `json:"error"`
 		ErrorDescription string `json:"error_description"`
 	}
-	if len(body) > 0 && json.Unmarshal(body, &oauth) == nil && oauth.Error != "" {
+	if len(body) > 0 && json.Unmarshal(asUTF8(body), &oauth) == nil && oauth.Error != "" {
 		e.Code = red.code(oauth.Error)
 		e.Description = red.text(oauth.ErrorDescription, maxServerText)
 		return
@@ -373,7 +373,7 @@ func transportMessage(err error, tokenURL string, red *redactor) string {
 		err = uerr.Err
 	}
 	msg := strings.ReplaceAll(err.Error(), tokenURL, "the token URL")
-	return clean(red.redact(msg), maxServerText)
+	return red.show(msg, maxServerText)
 }
 
 func locationHost(resp *http.Response) string {

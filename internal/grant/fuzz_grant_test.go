@@ -27,7 +27,7 @@ type fuzzAnswer struct {
 // error text holds no secret of the request in any form, no control character, and stays short.
 // The seeds (f.Add and testdata/fuzz/FuzzGrant) run with every `go test`.
 func FuzzGrant(f *testing.F) {
-	const password, secret = `p@ss w&rd<"'>`, "S3cret+/=&x"
+	const password, secret = `p@ss w&rd<"'>é`, "S3cret+/=&x"
 	f.Add(200, "Content-Type: application/json", []byte(`{"access_token":"a","expires_in":60}`))
 	f.Add(400, "Content-Type: application/json", []byte(`{"error":"invalid_grant","error_description":"bad `+password+`"}`))
 	f.Add(400, "", []byte(`{"error":"invalid_request","error_description":"got p%40ss+w%26rd%3C%22%27%3E and S3cret%2B%2F%3D%26x"}`))
@@ -38,6 +38,11 @@ func FuzzGrant(f *testing.F) {
 	f.Add(503, "Retry-After: 1", []byte("\x1b[32mApply complete!\x1b[0m\r\x00\u202e"))
 	f.Add(200, "Content-Encoding: gzip", []byte(`{"access_token":"a"}`))
 	f.Add(500, "", []byte(`{"error":"invalid_grant"}`))
+	// Characters that cleaning removes, inside an echoed secret: cleaning comes before redaction.
+	f.Add(400, "", []byte("{\"error\":\"invalid_grant\",\"error_description\":\"p@ss w&rd<\\\"'>\u200b\u00e9 S3cr\u00adet+/=&x\"}"))
+	f.Add(400, "Content-Type: text/html; charset=ISO-8859-1", []byte("p@ss w&amp;rd&lt;&#34;&#39;&gt;\xe9 S3c\x1b[0mret+/=&amp;x"))
+	f.Add(400, "", []byte("{\"error\":\"x\",\"error_description\":\"p@ss w&rd<\\\"'>\xe9\"}"))
+	f.Add(400, "", []byte("Pa$$w0rd+&\xe0<X>'y@2S p@ss w&rd<\"'>\xc3\x83\xc2\xa9"))
 
 	var mu sync.Mutex
 	var answer fuzzAnswer

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -186,7 +188,8 @@ func assertClean(t *testing.T, req grant.Request, ge *grant.Error, srv *tokenser
 // another is redacted whole (longest first).
 func TestEchoedSecretsAreRedacted(t *testing.T) {
 	nested := func(r *grant.Request) {
-		r.ClientSecret, r.Password = "S3cret", "hunter2-S3cret-tail <&>\"'+ é"
+		// A newline too: .NET writes it as \n, not \u000A.
+		r.ClientSecret, r.Password = "S3cret", "hunter2-S3cret-tail <&>\"'+ é\nline2"
 	}
 	for _, api := range []*grant.API{grant.Tenn, grant.Testinium, grant.Partner} {
 		for _, fault := range []tokenserver.Failure{tokenserver.FailEchoCredentials, tokenserver.FailEchoHTML} {
@@ -245,5 +248,127 @@ func TestHostileAnswers(t *testing.T) {
 			}
 			assertClean(t, req, ge, srv)
 		})
+	}
+}
+
+// TestCleaningCannotRebuildASecret: server text is cleaned before it is redacted. A character
+// that cleaning removes (zero-width space, soft hyphen, NUL, a terminal escape), or a byte that is
+// not UTF-8 (an ISO-8859-1 page), once kept the mask from matching an echoed secret, and cleaning
+// then put the secret back together in the diagnostic.
+func TestCleaningCannotRebuildASecret(t *testing.T) {
+	const password = "Ttest@2Sé-Kennwort"
+	latin1 := "Ttest@2S\xe9-Kennwort" // how an ISO-8859-1 page writes it
+	for name, echo := range map[string]string{
+		"zero-width space":            "Ttest@2S\u200bé-Kennwort",
+		"soft hyphen":                 "Ttest@2\u00adSé-Kennwort",
+		"NUL":                         "Ttest@2S\x00é-Kennwort",
+		"ANSI escape":                 "Ttest@2S\x1b[0mé-Kennwort",
+		"bidi override":               "Ttest@2S\u202eé-Kennwort",
+		"ISO-8859-1":                  latin1,
+		"ISO-8859-1 and a C1 control": "Ttest@2S\x9b\xe9-Kennwort",
+		"UTF-8 read as ISO-8859-1":    "Ttest@2SÃ©-Kennwort",
+		"ISO-8859-1 form-encoded":     "Ttest%402S%E9-Kennwort",
+	} {
+		for _, html := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s html=%v", name, html), func(t *testing.T) {
+				ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+					if html {
+						w.Header().Set("Content-Type", "text/html; charset=ISO-8859-1")
+						w.WriteHeader(http.StatusBadRequest)
+						fmt.Fprintf(w, "<html><body>Login failed for password %s</body></html>", echo)
+						return
+					}
+					w.Header().Set("Content-Type", "application/json")
+					w.WriteHeader(http.StatusBadRequest)
+					fmt.Fprintf(w, `{"error":"invalid_grant","error_description":"wrong password %s"}`, jsonBytes(echo))
+				}))
+				defer ts.Close()
+				req := grant.Request{API: grant.Tenn, TokenURL: ts.URL + "/connect/token", ClientID: "c",
+					ClientSecret: "client-secret", Username: "u", Password: password}
+				var logged testsupport.LockedBuffer
+				c := newClient(t, func(c *grant.Config) {
+					c.OnAttempt = func(_ context.Context, a grant.Attempt) { fmt.Fprintln(&logged, a.Err) }
+				})
+				_, err := c.Grant(context.Background(), req)
+				var ge *grant.Error
+				if !errors.As(err, &ge) {
+					t.Fatalf("want *grant.Error, got %v", err)
+				}
+				for where, text := range map[string]string{"the error": ge.Error(), "the attempt log": logged.String()} {
+					testsupport.AssertNoSecret(t, where, text, testsupport.SecretForms(req)...)
+					testsupport.AssertNoSecret(t, where+" (folded)", strings.ToLower(text), strings.ToLower(password), "ttest@2s-kennwort")
+				}
+				if !strings.Contains(ge.Error(), "***") {
+					t.Errorf("nothing was masked in the %d-byte error (text withheld)", len(ge.Error()))
+				}
+			})
+		}
+	}
+}
+
+// TestRedactionScansWhatItShows: a huge error body is cleaned and redacted only as far as a
+// diagnostic quotes it (with room for a secret or token that starts inside the shown part), and a
+// secret right at the cut is still masked whole, not shown in part.
+func TestRedactionScansWhatItShows(t *testing.T) {
+	const secret = "S3cret-at-the-cut"
+	for _, at := range []int{0, 250, 290, 299, 300} {
+		desc := strings.Repeat("x", at) + secret + strings.Repeat("y", 200<<10)
+		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, `{"error":"invalid_request","error_description":%q}`, desc)
+		}))
+		req := grant.Request{API: grant.Partner, TokenURL: ts.URL + "/api/oauth/token", ClientID: "c", ClientSecret: secret}
+		_, err := newClient(t).Grant(context.Background(), req)
+		ts.Close()
+		var ge *grant.Error
+		if !errors.As(err, &ge) {
+			t.Fatalf("want *grant.Error, got %v", err)
+		}
+		for n := minMask; n <= len(secret); n++ {
+			if strings.Contains(ge.Description, secret[:n]) && !strings.Contains(strings.Repeat("x", at), secret[:n]) {
+				t.Errorf("secret at %d: the description shows its first %d characters", at, n)
+				break
+			}
+		}
+		if !strings.Contains(ge.Description, "[cut: the server sent") {
+			t.Errorf("secret at %d: a %d-byte description is not cut, saying so", at, len(desc))
+		}
+	}
+}
+
+// minMask is the shortest prefix of a secret that TestRedactionScansWhatItShows calls a part of it.
+const minMask = 4
+
+// jsonBytes escapes what JSON requires in a string (quotes, backslashes, control characters) and
+// leaves every other byte as it is, as a server that writes ISO-8859-1 text into JSON does.
+func jsonBytes(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < 0x20:
+			fmt.Fprintf(&b, `\u%04x`, c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// TestSecretFormsOutsideASCII: a newline the way .NET writes it, and the ISO-8859-1 forms of a
+// non-ASCII secret, written out by hand.
+func TestSecretFormsOutsideASCII(t *testing.T) {
+	forms := grant.SecretForms("pé\nx")
+	for _, want := range []string{
+		`p\u00E9\nx`,  // .NET: \n, not \u000A
+		"pÃ©\nx",      // UTF-8 read as ISO-8859-1
+		"p%E9%0Ax",    // ISO-8859-1, form-encoded
+		"p%C3%A9%0Ax", // UTF-8, form-encoded
+	} {
+		if !slices.Contains(forms, want) {
+			t.Errorf("SecretForms lacks %q", want)
+		}
 	}
 }

@@ -32,6 +32,7 @@ type redactor struct {
 	withhold bool     // a secret is too short to mask: withhold free text
 	once     sync.Once
 	secrets  *regexp.Regexp // every form of every maskable secret, longest first; nil if none
+	longest  int            // the length of its longest form
 }
 
 func newRedactor(secrets []string) *redactor {
@@ -47,19 +48,15 @@ func newRedactor(secrets []string) *redactor {
 	return r
 }
 
-// expression compiles the secrets' expression once.
+// expression compiles the secrets' expression once: every form of every secret as it may travel
+// (for the log masks) and as readable leaves it (for server text, which is cleaned first).
 func (r *redactor) expression() *regexp.Regexp {
 	r.once.Do(func() {
-		var forms []string
-		for _, s := range r.maskable {
-			forms = append(forms, SecretForms(s)...)
-		}
+		forms := r.forms()
 		if len(forms) == 0 {
 			return
 		}
-		// Longest first: when one secret contains another, the whole of it goes.
-		slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) })
-		forms = slices.Compact(forms)
+		r.longest = len(forms[0])
 		for i, f := range forms {
 			forms[i] = regexp.QuoteMeta(f)
 		}
@@ -68,9 +65,36 @@ func (r *redactor) expression() *regexp.Regexp {
 	return r.secrets
 }
 
+// forms lists what expression matches, longest first: when one secret contains another, the
+// whole of it goes.
+func (r *redactor) forms() []string {
+	var forms []string
+	for _, s := range r.maskable {
+		for _, f := range SecretForms(s) {
+			cleaned, _ := readable(f, len(f))
+			forms = append(forms, f, cleaned, strings.TrimSpace(cleaned))
+		}
+	}
+	forms = slices.DeleteFunc(forms, func(f string) bool { return len(strings.TrimSpace(f)) < minMaskable })
+	slices.SortFunc(forms, func(a, b string) int {
+		if len(a) != len(b) {
+			return len(b) - len(a)
+		}
+		return strings.Compare(a, b)
+	})
+	return slices.Compact(forms)
+}
+
+// longestForm is the length of the longest form the expression matches (0 without secrets).
+func (r *redactor) longestForm() int {
+	r.expression()
+	return r.longest
+}
+
 // SecretForms is every form in which a server may echo secret back: raw; form-encoded, with + or
-// %20 for a space; JSON-escaped the way Go and .NET escape; HTML-escaped. Matching is also
-// case-insensitive. Log masks and redaction both use it.
+// %20 for a space; JSON-escaped the way Go and .NET escape; HTML-escaped; and for a secret
+// outside ASCII, its UTF-8 bytes misread as ISO-8859-1 ("é" as "Ã©") and its ISO-8859-1 bytes
+// form-encoded ("%E9"). Matching is also case-insensitive. Log masks and redaction both use it.
 func SecretForms(secret string) []string {
 	query := url.QueryEscape(secret)
 	forms := []string{
@@ -84,7 +108,37 @@ func SecretForms(secret string) []string {
 		html.EscapeString(secret),
 		strings.NewReplacer("&#34;", "&quot;", "&#39;", "&#x27;").Replace(html.EscapeString(secret)),
 	}
+	if misread := latin1Misread(secret); misread != secret {
+		forms = append(forms, misread)
+	}
+	if latin1, ok := latin1Bytes(secret); ok && latin1 != secret {
+		q := url.QueryEscape(latin1)
+		forms = append(forms, q, strings.ReplaceAll(q, "+", "%20"))
+	}
 	return slices.Compact(slices.Sorted(slices.Values(forms)))
+}
+
+// latin1Misread is s's UTF-8 bytes read as ISO-8859-1, as a server that assumes that charset
+// decodes a request: "é" becomes "Ã©".
+func latin1Misread(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		b.WriteRune(rune(s[i]))
+	}
+	return b.String()
+}
+
+// latin1Bytes is s encoded in ISO-8859-1, byte per character; ok is false when s has a character
+// outside it.
+func latin1Bytes(s string) (string, bool) {
+	b := make([]byte, 0, len(s))
+	for _, c := range s {
+		if c > 0xff {
+			return "", false
+		}
+		b = append(b, byte(c))
+	}
+	return string(b), true
 }
 
 // jsonEscape is how Go's encoding/json writes s inside a string, with or without HTML escaping.
@@ -105,6 +159,8 @@ func dotNetJSONEscape(s string) string {
 		switch {
 		case r == '\\':
 			b.WriteString(`\\`)
+		case dotNetShort[r] != "":
+			b.WriteString(dotNetShort[r])
 		case strings.ContainsRune("\"&'+<>`", r) || r < 0x20 || r > 0x7e:
 			if r > 0xffff {
 				r1, r2 := utf16Surrogates(r)
@@ -119,21 +175,25 @@ func dotNetJSONEscape(s string) string {
 	return b.String()
 }
 
+// dotNetShort are the two-character escapes System.Text.Json writes instead of \uXXXX.
+var dotNetShort = map[rune]string{'\b': `\b`, '\t': `\t`, '\n': `\n`, '\f': `\f`, '\r': `\r`}
+
 func utf16Surrogates(r rune) (rune, rune) {
 	r -= 0x10000
 	return 0xd800 + (r>>10)&0x3ff, 0xdc00 + r&0x3ff
 }
 
 // Tokens in server text: the fields of a token response, in JSON or form encoding, and anything
-// shaped like a JWT.
+// shaped like a JWT (or its first two parts).
 var (
 	tokenField = regexp.MustCompile(`(?i)("?(?:access_token|refresh_token|id_token)"?\s*[:=]\s*"?)([^"&\s,}]+)`)
-	jwtShape   = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
+	// The signature part is optional: a JWT longer than what the redactor reads is cut before it.
+	jwtShape = regexp.MustCompile(`eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*)?`)
 	// ansiEscape is a terminal escape sequence: CSI (ESC [ ... final) or OSC (ESC ] ... BEL or ST).
 	ansiEscape = regexp.MustCompile(`\x1b\[[0-?]*[\x20-\x2f]*[\x40-\x7e]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b.?`)
 )
 
-// redact removes the secrets and any token from s.
+// redact removes the secrets and any token from s, which readable has already cleaned.
 func (r *redactor) redact(s string) string {
 	if re := r.expression(); re != nil {
 		s = re.ReplaceAllString(s, "***")
@@ -142,48 +202,107 @@ func (r *redactor) redact(s string) string {
 	return jwtShape.ReplaceAllString(s, "***")
 }
 
-// text makes server text safe to show: secrets and tokens redacted (or all of it withheld when a
-// secret is too short to mask), terminal escapes and control characters removed, white space
-// folded, and cut at max characters, saying so.
+// withheldText stands for server text that a too-short secret keeps from being shown.
+const withheldText = "[withheld: a credential of this request is too short to be masked in server text]"
+
+// text makes server text safe to show: cleaned (readable), secrets and tokens redacted (or all of
+// it withheld when a secret is too short to mask), and cut at limit characters, saying so.
 func (r *redactor) text(s string, limit int) string {
 	if s == "" {
 		return ""
 	}
 	if r.withhold {
-		return "[withheld: a credential of this request is too short to be masked in server text]"
+		return withheldText
 	}
-	return clean(r.redact(s), limit)
+	return r.show(s, limit)
 }
 
-// clean removes terminal escapes and control characters, folds white space, and cuts s at max
-// characters, saying so.
-func clean(s string, limit int) string {
-	s = ansiEscape.ReplaceAllString(s, "")
+// show is text without the withholding, for messages of our own that quote names from the
+// server (TLS errors). Cleaning comes first: removing a character after redaction could put back
+// together a secret that the character had kept the mask from matching. Only what can be shown is
+// scanned (plus room for a secret or token that starts inside it), so a huge body costs no more
+// than a short one.
+func (r *redactor) show(s string, limit int) string {
+	visible, rest := readable(s, limit+r.longestForm()+scanSlack)
+	shown := []rune(r.redact(visible))
+	if len(shown) <= limit && rest == 0 {
+		return string(shown)
+	}
+	if len(shown) > limit {
+		shown = shown[:limit]
+	}
+	return strings.TrimRight(string(shown), " ") + fmt.Sprintf("... [cut: the server sent %d bytes in all]", len(s))
+}
+
+// scanSlack is how far past what is shown the redactor reads, so that a token that starts inside
+// the shown part is recognised whole (tokenField, jwtShape) and masked.
+const scanSlack = 4 << 10
+
+// readable cleans server text for showing, and for matching secrets against: bytes that are not
+// UTF-8 are read as ISO-8859-1 (old servlet and IIS pages answer in it, so an echoed "é" arrives as
+// one byte); terminal escapes, control characters and invisible format characters (zero-width
+// space, soft hyphen, bidi overrides) are removed; runs of white space become one space. It stops
+// after max runes and returns how many bytes of s it did not read.
+func readable(s string, max int) (string, int) {
 	var b strings.Builder
 	n, space := 0, false
-	for i, c := range s {
+	for i := 0; i < len(s); {
+		if s[i] == 0x1b {
+			if loc := ansiEscape.FindStringIndex(s[i:]); loc != nil && loc[0] == 0 {
+				i += loc[1]
+				continue
+			}
+		}
+		c, size := utf8.DecodeRuneInString(s[i:])
+		if c == utf8.RuneError && size <= 1 {
+			c = rune(s[i]) // ISO-8859-1: each byte is the code point of the same number
+		}
+		i += max1(size)
 		switch {
-		case c == utf8.RuneError:
-			continue
 		case unicode.IsSpace(c):
-			space = b.Len() > 0
+			space = true
 			continue
-		case unicode.IsControl(c) || unicode.Is(unicode.Cf, c): // C0, C1, DEL, bidi overrides
+		case unicode.IsControl(c) || unicode.Is(unicode.Cf, c) || c == utf8.RuneError:
 			continue
 		}
-		if n == limit {
-			fmt.Fprintf(&b, "... [cut: the server sent %d more bytes]", len(s)-i)
-			break
+		if n >= max {
+			return b.String(), len(s) - i + max1(size)
 		}
 		if space {
-			b.WriteByte(' ')
-			n++
+			if b.Len() > 0 {
+				b.WriteByte(' ')
+				n++
+			}
 			space = false
 		}
 		b.WriteRune(c)
 		n++
 	}
-	return b.String()
+	if space && b.Len() > 0 {
+		b.WriteByte(' ')
+	}
+	return b.String(), 0
+}
+
+func max1(n int) int { return max(n, 1) }
+
+// asUTF8 is body with every byte that is not part of valid UTF-8 read as ISO-8859-1, as readable
+// reads it, for a body that must be decoded (JSON) before its text is cleaned: the decoder would
+// turn such bytes into U+FFFD and lose the character an echoed secret had there.
+func asUTF8(body []byte) []byte {
+	if utf8.Valid(body) {
+		return body
+	}
+	out := make([]byte, 0, len(body)+len(body)/8)
+	for i := 0; i < len(body); {
+		c, size := utf8.DecodeRune(body[i:])
+		if c == utf8.RuneError && size <= 1 {
+			c, size = rune(body[i]), 1
+		}
+		out = utf8.AppendRune(out, c)
+		i += size
+	}
+	return out
 }
 
 // oauthCodes are the error codes RFC 6749 (5.2, 4.1.2.1) and RFC 6750 define. A server's code
@@ -211,7 +330,7 @@ func (r *redactor) logMask() *regexp.Regexp { return r.expression() }
 
 // host is a redirect target's host when it is plain and holds no secret, else "".
 func (r *redactor) host(host string) string {
-	if !plainHost.MatchString(host) || r.withhold || r.redact(host) != host {
+	if !plainHost.MatchString(host) || r.withhold || r.show(host, len(host)) != host {
 		return ""
 	}
 	return host
