@@ -21,6 +21,10 @@ type API struct {
 	// NeedsUser is true for password grants: Username and Password are required.
 	NeedsUser bool
 
+	// basic is the HTTP Basic credentials the API sends for a request, base64-encoded exactly as
+	// they go on the wire; "" (or nil) when it sends none. Secrets lists them, so the log masks and
+	// the redaction cover what a server really received and may echo.
+	basic func(Request) string
 	// encode builds the request body and the headers that carry it, exactly as the API documents.
 	// It runs for every attempt, so what must be fresh each time (an assertion's jti) is.
 	encode func(Request) (body []byte, header http.Header, err error)
@@ -62,11 +66,15 @@ func formEncoded(r Request, body []byte) ([]byte, http.Header, error) {
 	return body, h, basicAuthentication(r, nil, h)
 }
 
-// basicAuthentication is the form APIs' client authentication: HTTP Basic, as their docs show it.
+// basicAuthentication sends the API's Basic credentials: the form APIs' client authentication,
+// as their docs show it, and their revocations'.
 func basicAuthentication(r Request, _ url.Values, h http.Header) error {
-	h.Set("Authorization", "Basic "+basicCredentials(r.ClientID, r.ClientSecret))
+	h.Set("Authorization", "Basic "+r.API.basic(r))
 	return nil
 }
+
+// docsBasic is the form APIs' Basic credentials: base64(client_id:client_secret), unencoded.
+func docsBasic(r Request) string { return basicCredentials(r.ClientID, r.ClientSecret) }
 
 // formBody encodes key/value pairs in the given order, leaving out empty values.
 func formBody(kv ...string) []byte {

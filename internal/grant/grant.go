@@ -40,10 +40,14 @@ type Request struct {
 }
 
 // Secrets lists the request's values that must never appear in a log line, error or
-// diagnostic: the client secret, the password and the Basic credentials made of them.
+// diagnostic: the client secret, the password, the refresh token, the key, and the Basic
+// credentials exactly as the API sends them.
 func (r Request) Secrets() []string {
-	return nonEmpty(r.ClientSecret, r.Password, basicCredentials(r.ClientID, r.ClientSecret),
-		r.RefreshToken, r.PrivateKeyPEM)
+	var basic string
+	if r.API != nil && r.API.basic != nil {
+		basic = r.API.basic(r)
+	}
+	return nonEmpty(r.ClientSecret, r.Password, basic, r.RefreshToken, r.PrivateKeyPEM)
 }
 
 // LogMask matches every form in which the request's secrets may travel or be echoed (see

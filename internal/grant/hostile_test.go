@@ -165,7 +165,14 @@ func assertClean(t *testing.T, req grant.Request, ge *grant.Error, srv *tokenser
 	t.Helper()
 	text := ge.Error()
 	secrets := testsupport.SecretForms(req)
-	for _, s := range req.Secrets() {
+	// What the server really received, not only what the client thinks it sent: they once differed.
+	received := req.Secrets()
+	if last := srv.LastRequest(testsupport.ServerAPI(req.API)); last != nil {
+		if cred, ok := strings.CutPrefix(last.Header.Get("Authorization"), "Basic "); ok {
+			received = append(received, cred)
+		}
+	}
+	for _, s := range received {
 		secrets = append(secrets, tokenserver.EchoedForms(s)...)
 	}
 	testsupport.AssertNoSecret(t, "the error", text, secrets...)
@@ -189,9 +196,10 @@ func assertClean(t *testing.T, req grant.Request, ge *grant.Error, srv *tokenser
 func TestEchoedSecretsAreRedacted(t *testing.T) {
 	nested := func(r *grant.Request) {
 		// A newline too: .NET writes it as \n, not \u000A.
-		r.ClientSecret, r.Password = "S3cret", "hunter2-S3cret-tail <&>\"'+ é\nline2"
+		// The secret changes when form-encoded, as oauth2's Basic credentials encode it.
+		r.ClientSecret, r.Password = "S3cret+&/", "hunter2-S3cret+&/-tail <&>\"'+ é\nline2"
 	}
-	for _, api := range []*grant.API{grant.Tenn, grant.Testinium, grant.Partner} {
+	for _, api := range []*grant.API{grant.Tenn, grant.Testinium, grant.Partner, grant.OAuth2} {
 		for _, fault := range []tokenserver.Failure{tokenserver.FailEchoCredentials, tokenserver.FailEchoHTML} {
 			t.Run(api.Name+" "+fault.String(), func(t *testing.T) {
 				req, ge, srv := hostileGrant(t, api, fault, nested)
@@ -369,6 +377,31 @@ func TestSecretFormsOutsideASCII(t *testing.T) {
 	} {
 		if !slices.Contains(forms, want) {
 			t.Errorf("SecretForms lacks %q", want)
+		}
+	}
+}
+
+// TestSecretsAreWhatIsSent: the Basic credentials the masks and the redaction cover are the ones
+// the request really carried, as the token server received them. oauth2's client_secret_basic
+// form-encodes id and secret first (RFC 6749 2.3.1), so base64(id:secret) was the wrong form.
+func TestSecretsAreWhatIsSent(t *testing.T) {
+	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	c := newClient(t)
+	for _, api := range tokenserver.APIs {
+		req := testsupport.Request(grant.Lookup(string(api)), ts.URL)
+		if _, err := c.Grant(context.Background(), req); err != nil {
+			t.Fatalf("%s: %v", api, err)
+		}
+		header := srv.LastRequest(api).Header.Get("Authorization")
+		cred, basic := strings.CutPrefix(header, "Basic ")
+		if header != "" && !basic {
+			t.Fatalf("%s sent an Authorization header that is not Basic", api)
+		}
+		if basic && !slices.Contains(req.Secrets(), cred) {
+			t.Errorf("%s: the Basic credentials sent are not among the request's secrets", api)
+		}
+		if header == "" && req.ClientSecret != "" && api != tokenserver.Partner {
+			t.Errorf("%s sent no Basic credentials", api)
 		}
 	}
 }

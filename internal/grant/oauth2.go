@@ -30,6 +30,7 @@ import (
 var OAuth2 = register(&API{
 	Name:         "oauth2",
 	Title:        "OAuth 2.0",
+	basic:        oauth2Basic,
 	encode:       oauth2Encode,
 	authenticate: oauth2Authenticate,
 	check:        oauth2Check,
@@ -173,10 +174,7 @@ func oauth2Encode(r Request) ([]byte, http.Header, error) {
 func oauth2Authenticate(r Request, form url.Values, h http.Header) error {
 	switch r.clientAuth() {
 	case ClientAuthBasic:
-		// RFC 6749 2.3.1: id and secret are form-encoded before they are joined and Base64-encoded,
-		// as golang.org/x/oauth2 does.
-		h.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString(
-			[]byte(url.QueryEscape(r.ClientID)+":"+url.QueryEscape(r.ClientSecret))))
+		h.Set("Authorization", "Basic "+oauth2Basic(r))
 	case ClientAuthPost:
 		form.Set("client_id", r.ClientID)
 		form.Set("client_secret", r.ClientSecret)
@@ -192,6 +190,16 @@ func oauth2Authenticate(r Request, form url.Values, h http.Header) error {
 		form.Set("client_id", r.ClientID)
 	}
 	return nil
+}
+
+// oauth2Basic is client_secret_basic's credentials: RFC 6749 2.3.1 form-encodes id and secret
+// before they are joined and Base64-encoded, as golang.org/x/oauth2 does. "" for the other
+// methods, which send no Basic header.
+func oauth2Basic(r Request) string {
+	if r.clientAuth() != ClientAuthBasic {
+		return ""
+	}
+	return base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(r.ClientID) + ":" + url.QueryEscape(r.ClientSecret)))
 }
 
 // clientAssertion is an RFC 7523 2.2 client assertion: iss = sub = the client, aud = the token

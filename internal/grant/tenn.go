@@ -14,6 +14,7 @@ var Tenn = register(&API{ //nolint:gosec // G101: a documented public URL, no cr
 	// The only host the docs name: Tenn's test environment.
 	DefaultTokenURL: "https://auth-test.10npay.com/connect/token",
 	NeedsUser:       true,
+	basic:           docsBasic,
 	// Tenn's docs name no revocation endpoint; IdentityServer serves RFC 7009 at
 	// /connect/revocation with the token endpoint's client authentication.
 	authenticate: basicAuthentication,

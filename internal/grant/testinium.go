@@ -13,6 +13,7 @@ var Testinium = register(&API{ //nolint:gosec // G101: the public client the doc
 	DefaultClientID:     "testiniumSuiteTrustedClient",
 	DefaultClientSecret: "testiniumSuiteSecretKey",
 	NeedsUser:           true,
+	basic:               docsBasic,
 	encode: func(r Request) ([]byte, http.Header, error) {
 		return formEncoded(r, formBody("grant_type", "password", "username", r.Username,
 			"password", r.Password, "scope", r.Scope))

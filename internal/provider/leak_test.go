@@ -149,6 +149,25 @@ func credentialSecrets(tt tokenType, base string, mutate func(*grant.Request)) [
 	return out
 }
 
+// receivedSecrets is the Basic credentials the token server last received for tt's API, in every
+// form: what really went on the wire, found independently of what grant.Request.Secrets says
+// (the two once differed for oauth2's form-encoded client_secret_basic).
+func receivedSecrets(srv *tokenserver.Server, tt tokenType) []secret {
+	last := srv.LastRequest(tt.server())
+	if last == nil {
+		return nil
+	}
+	cred, ok := strings.CutPrefix(last.Header.Get("Authorization"), "Basic ")
+	if !ok {
+		return nil
+	}
+	var out []secret
+	for _, v := range append(grant.SecretForms(cred), tokenserver.EchoedForms(cred)...) {
+		out = append(out, secret{label: tt.name + " Basic credentials as received", value: v})
+	}
+	return out
+}
+
 // TestAccNoSecretLeaks runs plan (saved to a file) and apply for every type in both kinds with
 // TF_LOG=trace, then scans stdout, stderr, the trace logs, the state and every member of the plan
 // file for every credential and every token the server issued. The only place a secret may be is
@@ -258,6 +277,9 @@ func TestAccNoSecretLeaksOnFailure(t *testing.T) {
 			}
 			for _, tok := range srv.Issued() {
 				secrets = append(secrets, secret{label: "a token in an error body", value: tok})
+			}
+			for _, tt := range tokenTypes() {
+				secrets = append(secrets, receivedSecrets(srv, tt)...)
 			}
 			r.scan(secrets)
 		})
