@@ -112,40 +112,105 @@ func NewClient(cfg Config) (*Client, error) {
 		}
 	}
 	c := &Client{cfg: cfg, transport: transport, discovered: discovery{known: map[string]Metadata{}},
-		holds: holds{leases: map[string]string{}, tokens: map[string]*held{}}}
+		holds: newHolds()}
 	if cfg.ReuseTokens {
 		c.coalescing = newCoalescer()
 	}
 	return c, nil
 }
 
-// Grant runs one grant, sharing the result with identical grants when ReuseTokens is on.
-// The returned Token belongs to the caller.
-func (c *Client) Grant(ctx context.Context, r Request) (*Token, error) {
+// Grant runs one grant, sharing the result with identical grants when ReuseTokens is on, within
+// the time limit: discovery included. With r.RevokeOnClose the caller holds the token until it
+// passes Token.Lease to Release (revoke.go). The returned Token belongs to the caller.
+func (c *Client) Grant(parent context.Context, r Request) (*Token, error) {
 	if err := r.validate(); err != nil {
 		return nil, err
 	}
-	if r.TokenURL == "" {
-		meta, err := c.Discover(ctx, r.API, r.Issuer)
-		if err != nil {
-			return nil, err
-		}
-		r.TokenURL = meta.TokenEndpoint
+	ctx, cancel := context.WithTimeout(parent, c.cfg.Timeout)
+	defer cancel()
+	token, err := c.grantWithin(ctx, r)
+	var e *Error
+	if err != nil && parent.Err() == nil && errors.As(err, &e) && e.Kind == KindCanceled {
+		// Not the caller: a time limit ended the grant or a wait (for a shared flight, metadata).
+		return nil, c.contextError(parent, r, hostOf(r), e.Attempts, e)
 	}
-	var token *Token
-	var err error
-	if c.coalescing == nil || (r.API.shareable != nil && !r.API.shareable(r)) {
-		token, err = c.grant(ctx, r)
-	} else {
-		token, err = c.coalescing.do(ctx, r, c.grant)
-	}
+	return token, err
+}
+
+func (c *Client) grantWithin(ctx context.Context, r Request) (*Token, error) {
+	revokeAt, err := c.resolveEndpoints(ctx, &r)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkLifetime(r, token, time.Now()); err != nil {
-		return nil, err
+	// A revoking grant may find its shared token already let go of by its last holder (between
+	// the grant and the hold); it then gets a new one, which no one else holds yet.
+	for range 3 {
+		token, err := c.shared(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkLifetime(r, token, time.Now()); err != nil {
+			return nil, err
+		}
+		if !r.RevokeOnClose {
+			return token, nil
+		}
+		if lease, ok := c.hold(r, token, revokeAt); ok {
+			token.Lease = lease
+			return token, nil
+		}
 	}
-	return token, nil
+	return nil, &Error{API: r.API, Kind: KindResponse, Message: "every token granted was revoked by another holder before it could be held"}
+}
+
+// shared is the grant, coalesced with identical ones unless ReuseTokens is off or the API says
+// they may not share.
+func (c *Client) shared(ctx context.Context, r Request) (*Token, error) {
+	if c.coalescing == nil || (r.API.shareable != nil && !r.API.shareable(r)) {
+		return c.grant(ctx, r)
+	}
+	return c.coalescing.do(ctx, r, c.grant)
+}
+
+// resolveEndpoints fills in the token URL from the issuer's metadata when r has none, and returns
+// where a revoking request's token is to be revoked: RevocationURL, else the metadata's
+// revocation_endpoint, each checked only when it will be used.
+func (c *Client) resolveEndpoints(ctx context.Context, r *Request) (revokeAt string, err error) {
+	needMetadata := r.TokenURL == "" || (r.RevokeOnClose && r.RevocationURL == "")
+	if !needMetadata {
+		return r.RevocationURL, nil
+	}
+	meta, err := c.Discover(ctx, r.API, r.Issuer)
+	if err != nil {
+		return "", err
+	}
+	if r.TokenURL == "" {
+		r.TokenURL = meta.TokenEndpoint
+	}
+	if !r.RevokeOnClose || r.RevocationURL != "" {
+		return r.RevocationURL, nil
+	}
+	fail := func(msg string) (string, error) {
+		return "", &Error{API: r.API, Kind: KindConfig, Setting: SettingRevocationURL, Message: msg}
+	}
+	if meta.RevocationEndpoint == "" {
+		return fail("revocation on close needs a revocation endpoint, and the issuer's metadata names no revocation_endpoint: set the revocation URL")
+	}
+	if err := checkEndpoint(r.Issuer, meta.RevocationEndpoint); err != nil {
+		return fail("the issuer metadata's revocation_endpoint is not usable: " + err.Error() + "; set the revocation URL")
+	}
+	return meta.RevocationEndpoint, nil
+}
+
+// hostOf is the host a grant goes to, for an error that ends it before a request names one.
+func hostOf(r Request) string {
+	if u, err := url.Parse(r.TokenURL); err == nil && r.TokenURL != "" {
+		return u.Host
+	}
+	if u, err := url.Parse(r.Issuer); err == nil {
+		return u.Host
+	}
+	return ""
 }
 
 // grant sends the request until it succeeds, fails for good, or the timeout runs out.

@@ -39,10 +39,11 @@ func (c *coalescer) do(ctx context.Context, r Request, grant func(context.Contex
 		return nil, &Error{API: r.API, Kind: KindCanceled, Message: "canceled before the request was sent", Err: ctx.Err()}
 	}
 	// The shared request must not end because the caller that happened to start it was
-	// canceled: the others still wait for it. It keeps ctx's values (log masks) and is bounded by
-	// request_timeout; each caller stops waiting when its own ctx ends (below).
-	flight := context.WithoutCancel(ctx)
+	// canceled: the others still wait for it. It keeps ctx's values (log masks) and its deadline
+	// (request_timeout); each caller stops waiting when its own ctx ends (below).
+	flight, cancel := detached(ctx)
 	ch := c.inflight.DoChan(key, func() (any, error) {
+		defer cancel()
 		if t := c.fresh(key, r.MinValidity); t != nil { // another flight finished between the check and here
 			return t, nil
 		}
@@ -102,8 +103,11 @@ func (c *coalescer) forget(accessToken string) {
 // key identifies a grant by everything that can change its result, hashed.
 func (r Request) key() string {
 	h := sha256.New()
+	// Every field that can change the token or what becomes of it; TestRequestKeyCoversEveryField
+	// fails when a new field of Request is neither here nor in its list of fields left out.
 	parts := []string{r.ReuseGroup, r.API.Name, r.TokenURL, r.Issuer, r.ClientID, r.ClientSecret, r.Username, r.Password,
-		r.Scope, r.GrantType, r.ClientAuth, r.PrivateKeyPEM, r.PrivateKeyID, r.RefreshToken, r.Audience}
+		r.Scope, r.GrantType, r.ClientAuth, r.PrivateKeyPEM, r.PrivateKeyID, r.RefreshToken, r.Audience,
+		strconv.FormatBool(r.RevokeOnClose), r.RevocationURL}
 	parts = append(parts, strconv.Itoa(len(r.Resource))) // counted, so the lists cannot run together
 	parts = append(parts, r.Resource...)
 	for _, k := range slices.Sorted(maps.Keys(r.ExtraParams)) {

@@ -3,6 +3,7 @@ package grant
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -30,8 +31,10 @@ type discovery struct {
 
 // Discover returns the issuer's metadata, from RFC 8414's well-known URL, else (when that answers
 // 4xx) from OpenID Connect's. The metadata's issuer must be the issuer asked for (RFC 8414 3.3),
-// and its endpoints must be https (or http on loopback). It is fetched with the limits, TLS and
-// redirect rules of a grant, once per process per issuer.
+// and its token endpoint must be usable (checkEndpoint); the revocation endpoint is checked where
+// revocation uses it. It is fetched with the limits, TLS and redirect rules of a grant, once per
+// process per issuer. Every caller waiting for the same issuer shares one fetch, which a caller
+// giving up does not end: each stops waiting when its own ctx ends.
 func (c *Client) Discover(ctx context.Context, api *API, issuer string) (Metadata, error) {
 	c.discovered.mu.Lock()
 	meta, ok := c.discovered.known[issuer]
@@ -39,8 +42,13 @@ func (c *Client) Discover(ctx context.Context, api *API, issuer string) (Metadat
 	if ok {
 		return meta, nil
 	}
-	v, err, _ := c.discovered.flights.Do(issuer, func() (any, error) {
-		meta, err := c.discover(ctx, api, issuer)
+	if ctx.Err() != nil {
+		return Metadata{}, &Error{API: api, Kind: KindCanceled, Setting: SettingIssuer, Message: "canceled before the metadata was read", Err: ctx.Err()}
+	}
+	flight, cancel := detached(ctx)
+	ch := c.discovered.flights.DoChan(issuer, func() (any, error) {
+		defer cancel()
+		meta, err := c.discover(flight, api, issuer)
 		if err == nil {
 			c.discovered.mu.Lock()
 			c.discovered.known[issuer] = meta
@@ -48,10 +56,25 @@ func (c *Client) Discover(ctx context.Context, api *API, issuer string) (Metadat
 		}
 		return meta, err
 	})
-	if err != nil {
-		return Metadata{}, err
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return Metadata{}, res.Err
+		}
+		return res.Val.(Metadata), nil //nolint:forcetypeassert // the flight returns only Metadata
+	case <-ctx.Done():
+		return Metadata{}, &Error{API: api, Kind: KindCanceled, Setting: SettingIssuer, Message: "canceled while waiting for the issuer's metadata", Err: ctx.Err()}
 	}
-	return v.(Metadata), nil //nolint:forcetypeassert // the flight returns only Metadata
+}
+
+// detached is ctx for work that several callers share: it keeps ctx's values (log masks) and its
+// deadline (the time limit), but not its cancellation, which belongs to one caller.
+func detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	flight := context.WithoutCancel(ctx)
+	if deadline, ok := ctx.Deadline(); ok {
+		return context.WithDeadline(flight, deadline)
+	}
+	return flight, func() {}
 }
 
 func (c *Client) discover(parent context.Context, api *API, issuer string) (Metadata, error) {
@@ -89,16 +112,26 @@ func (c *Client) discover(parent context.Context, api *API, issuer string) (Meta
 	if meta.TokenEndpoint == "" {
 		return fail(&Error{Kind: KindResponse, Message: "the issuer's metadata has no token_endpoint"})
 	}
-	for name, endpoint := range map[string]string{"token_endpoint": meta.TokenEndpoint, "revocation_endpoint": meta.RevocationEndpoint} {
-		if endpoint == "" {
-			continue
-		}
-		if err := CheckTokenURL(endpoint); err != nil {
-			return fail(&Error{Kind: KindResponse, Message: "the metadata's " + name + " is not usable: it must be an https URL " +
-				"(http only on loopback) without credentials"})
-		}
+	if err := checkEndpoint(issuer, meta.TokenEndpoint); err != nil {
+		return fail(&Error{Kind: KindResponse, Message: "the metadata's token_endpoint is not usable: " + err.Error()})
 	}
 	return meta, nil
+}
+
+// checkEndpoint accepts an endpoint from issuer's metadata: an https URL without credentials, or
+// plain http on loopback only when the issuer itself is (a local test server). An https issuer's
+// metadata must not send the client's credentials in clear to a local port. Its message does not
+// quote the endpoint: it is server text.
+func checkEndpoint(issuer, endpoint string) error {
+	if CheckTokenURL(endpoint) != nil {
+		return errors.New("it must be an https URL (http only on loopback) without credentials")
+	}
+	u, _ := url.Parse(endpoint)
+	iss, err := url.Parse(issuer)
+	if strings.EqualFold(u.Scheme, "http") && (err != nil || !strings.EqualFold(iss.Scheme, "http")) {
+		return errors.New("the issuer uses https, so its endpoints must too, not plain http")
+	}
+	return nil
 }
 
 // wellKnownURLs are where issuer's metadata may be: RFC 8414 3.1 puts the well-known segment

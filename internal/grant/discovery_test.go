@@ -3,12 +3,16 @@ package grant_test
 import (
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
 )
@@ -20,6 +24,7 @@ type metadataServer struct {
 	gets  map[string]int
 	docs  map[string]any // path -> document; a string value is a redirect target
 	calls int
+	delay time.Duration // before every answer
 }
 
 func newMetadataServer(t *testing.T) *metadataServer {
@@ -28,8 +33,9 @@ func newMetadataServer(t *testing.T) *metadataServer {
 		m.mu.Lock()
 		m.gets[r.URL.Path]++
 		m.calls++
-		doc := m.docs[r.URL.Path]
+		doc, delay := m.docs[r.URL.Path], m.delay
 		m.mu.Unlock()
+		time.Sleep(delay)
 		switch target := doc.(type) {
 		case nil:
 			http.NotFound(w, r)
@@ -148,4 +154,141 @@ func TestOAuth2Validation(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDiscoveryEndpoints: the metadata of an https issuer cannot move the endpoints to plain
+// http (a local port would get the credentials in clear, and quote its answer back); a
+// revocation_endpoint that cannot be used fails only the grants that revoke.
+func TestDiscoveryEndpoints(t *testing.T) {
+	ctx := context.Background()
+	var local atomic.Int32
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		local.Add(1)
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"error":"invalid_request","error_description":"internal service banner"}`))
+	}))
+	defer plain.Close()
+
+	m := &metadataServer{gets: map[string]int{}, docs: map[string]any{}}
+	m.Server = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]string{"issuer": m.URL, "token_endpoint": plain.URL + "/token"})
+	}))
+	defer m.Close()
+	caPEM := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: m.Certificate().Raw}))
+	c := newClient(t, func(c *grant.Config) { c.CACertPEM = caPEM })
+	_, err := c.Grant(ctx, grant.Request{API: grant.OAuth2, Issuer: m.URL, ClientID: "c", ClientSecret: "s"})
+	var ge *grant.Error
+	if !errors.As(err, &ge) || ge.Setting != grant.SettingIssuer || !strings.Contains(ge.Error(), "must too, not plain http") {
+		t.Fatalf("an https issuer's plain-http token endpoint was not refused: %v", err)
+	}
+	if local.Load() != 0 || strings.Contains(ge.Error(), "banner") {
+		t.Errorf("the local port got %d requests, and its answer reached the error: %v", local.Load(), strings.Contains(ge.Error(), "banner"))
+	}
+
+	tokenURL := realServer(t, grant.ClientAuthBasic)
+	for name, revocation := range map[string]string{"relative": "/revoke", "plain http remote": "http://auth.example.com/revoke"} {
+		t.Run(name+" revocation_endpoint", func(t *testing.T) {
+			md := newMetadataServer(t)
+			md.docs["/.well-known/oauth-authorization-server"] = map[string]string{
+				"issuer": md.URL, "token_endpoint": tokenURL, "revocation_endpoint": revocation}
+			r := grant.Request{API: grant.OAuth2, Issuer: md.URL, ClientID: realClientID, ClientSecret: realClientSecret}
+			if _, err := newClient(t).Grant(ctx, r); err != nil {
+				t.Fatalf("a grant that does not revoke failed on the revocation endpoint: %v", err)
+			}
+			r.RevokeOnClose = true
+			_, err := newClient(t).Grant(ctx, r)
+			var ge *grant.Error
+			if !errors.As(err, &ge) || ge.Kind != grant.KindConfig || ge.Setting != grant.SettingRevocationURL {
+				t.Fatalf("want a configuration error on the revocation URL, got %v", err)
+			}
+		})
+	}
+}
+
+// TestIssuerWithAQuery: RFC 8414 2 forbids a query in an issuer; one is refused before any request.
+func TestIssuerWithAQuery(t *testing.T) {
+	m := newMetadataServer(t)
+	_, err := newClient(t).Grant(context.Background(), grant.Request{API: grant.OAuth2, Issuer: m.URL + "/tenant?x=1", ClientID: "c", ClientSecret: "s"})
+	var ge *grant.Error
+	if !errors.As(err, &ge) || ge.Kind != grant.KindConfig || ge.Setting != grant.SettingIssuer {
+		t.Fatalf("want a configuration error on the issuer, got %v", err)
+	}
+	if m.calls != 0 {
+		t.Errorf("%d metadata requests for a refused issuer", m.calls)
+	}
+}
+
+// TestSharedDiscoverySurvivesTheFirstCallerCanceling: callers waiting for one issuer's metadata
+// share one fetch, which the first caller giving up does not end.
+func TestSharedDiscoverySurvivesTheFirstCallerCanceling(t *testing.T) {
+	m := newMetadataServer(t)
+	m.delay = 500 * time.Millisecond
+	m.docs["/.well-known/oauth-authorization-server"] = map[string]string{"issuer": m.URL, "token_endpoint": m.URL + "/token"}
+	c := newClient(t)
+	first, cancel := context.WithCancel(context.Background())
+	firstDone := make(chan error, 1)
+	go func() {
+		_, err := c.Discover(first, grant.OAuth2, m.URL)
+		firstDone <- err
+	}()
+	for m.requests() == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	if _, err := c.Discover(context.Background(), grant.OAuth2, m.URL); err != nil {
+		t.Fatalf("the second caller failed when the first gave up: %v", err)
+	}
+	var ge *grant.Error
+	if err := <-firstDone; !errors.As(err, &ge) || ge.Kind != grant.KindCanceled {
+		t.Errorf("the first caller: want a cancellation, got %v", err)
+	}
+	if n := m.requests(); n != 1 {
+		t.Errorf("%d metadata requests, want 1 shared", n)
+	}
+}
+
+func (m *metadataServer) requests() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.calls
+}
+
+// TestTimeLimitCoversDiscovery: request_timeout bounds the whole grant, the issuer's metadata
+// included: a slow metadata document and a slow token endpoint each within the limit, but not
+// together, time out.
+func TestTimeLimitCoversDiscovery(t *testing.T) {
+	const limit = 3 * time.Second
+	tokenURL := realServer(t, grant.ClientAuthBasic)
+	slowToken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(limit * 2 / 3)
+		proxyTo(w, r, tokenURL)
+	}))
+	defer slowToken.Close()
+	m := newMetadataServer(t)
+	m.delay = limit * 2 / 3
+	m.docs["/.well-known/oauth-authorization-server"] = map[string]string{"issuer": m.URL, "token_endpoint": slowToken.URL}
+	c := newClient(t, func(c *grant.Config) { c.Timeout = limit })
+	_, err := c.Grant(context.Background(), grant.Request{API: grant.OAuth2, Issuer: m.URL, ClientID: realClientID, ClientSecret: realClientSecret})
+	var ge *grant.Error
+	if !errors.As(err, &ge) || ge.Kind != grant.KindTimeout || ge.Limit != limit {
+		t.Fatalf("want a timeout at %s, got %v", limit, err)
+	}
+}
+
+// proxyTo forwards a token request to target and copies the answer.
+func proxyTo(w http.ResponseWriter, r *http.Request, target string) {
+	req, _ := http.NewRequestWithContext(r.Context(), r.Method, target, r.Body)
+	req.Header = r.Header.Clone()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		w.WriteHeader(http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	for k, v := range resp.Header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(resp.StatusCode)
+	_, _ = io.Copy(w, resp.Body)
 }

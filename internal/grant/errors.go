@@ -46,6 +46,7 @@ const (
 	SettingExtraParams
 	SettingMinValidity
 	SettingRevocationURL
+	SettingResource
 )
 
 // Reason says what the user most likely has to fix. The generic rules follow RFC 6749 5.2 and the
@@ -96,7 +97,8 @@ type Error struct {
 	Attempts    int           // requests sent, retries included
 	Limit       time.Duration // KindTimeout, or a Retry-After past it: the time limit of the grant
 	RetryAfter  time.Duration // a wait the server asked for that went past Limit
-	Lifetime    time.Duration // KindLifetime: how long the server's tokens live (0: unknown)
+	Lifetime    time.Duration // KindLifetime: how long the token was valid when handed out (0 or less: expired)
+	Expiry      time.Time     // KindLifetime: when the token expires; zero when that cannot be known
 	MinValidity time.Duration // KindLifetime: how long the request asked them to stay valid
 	Message     string        // what went wrong, in words, when the fields above do not say it all
 	Err         error         // the underlying cause, for errors.Is/As
@@ -150,7 +152,7 @@ func (e *Error) Reason() Reason {
 	switch {
 	case e.Kind == KindConfig:
 		return ReasonBadInput
-	case e.Kind == KindLifetime && e.Lifetime == 0:
+	case e.Kind == KindLifetime && e.Expiry.IsZero():
 		return ReasonExpiryUnknown
 	case e.Kind == KindLifetime:
 		return ReasonTooShortLived

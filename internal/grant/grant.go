@@ -34,6 +34,12 @@ type Request struct {
 	// MinValidity is how long the token handed out must stay valid from that moment: a reused
 	// token with less left is replaced, and a fresh one that lives shorter is an error.
 	MinValidity time.Duration
+	// RevokeOnClose asks for the token to be revoked (RFC 7009) when the caller is done with it:
+	// Grant holds it for the caller (Token.Lease), and the last Release revokes it. Revoking
+	// requests share tokens only with each other. RevocationURL is the endpoint; empty, the
+	// issuer's metadata names it.
+	RevokeOnClose bool
+	RevocationURL string
 	// ReuseGroup keeps tokens apart: identical grants share a token only within one group. The
 	// provider never lets a token it stores in state serve an ephemeral resource.
 	ReuseGroup string
@@ -69,6 +75,8 @@ type Token struct {
 	ExpiresIn int64
 	// ExpiresAt is when the access token expires; zero when neither expires_in nor a JWT exp says.
 	ExpiresAt time.Time
+	// Lease is this caller's hold on the token, for Release; set only for a RevokeOnClose request.
+	Lease string
 }
 
 // Secrets returns the token values a caller must mask in logs.

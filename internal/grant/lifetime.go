@@ -1,7 +1,6 @@
 package grant
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -18,27 +17,23 @@ func checkLifetime(r Request, t *Token, now time.Time) error {
 		e.Message = "the token's expiry cannot be known: the server sent no expires_in and the token is not a JWT with an exp claim"
 		return e
 	}
-	if left := t.ExpiresAt.Sub(now); left < r.MinValidity {
-		e.Lifetime = lifetime(t)
-		e.Message = fmt.Sprintf("%s issues tokens valid for %s, less than the minimum validity of %s asked for",
-			r.API.Title, e.Lifetime, r.MinValidity)
+	e.Expiry = t.ExpiresAt
+	left := t.ExpiresAt.Sub(now) // saturates rather than overflows for a far expiry
+	if left >= r.MinValidity {
+		return nil
+	}
+	// The time left decides, so it is what the message names: a JWT's exp - iat can differ from
+	// the expires_in the expiry came from. Rounded up: a token valid for 60 s is "1m0s" a moment later.
+	e.Lifetime = (left + time.Second - 1).Truncate(time.Second)
+	if e.Lifetime >= r.MinValidity {
+		e.Lifetime = left.Truncate(time.Second)
+	}
+	if left <= 0 {
+		e.Message = fmt.Sprintf("%s issued a token that had already expired when it arrived (check the clocks); "+
+			"the minimum validity asked for is %s", r.API.Title, r.MinValidity)
 		return e
 	}
-	return nil
-}
-
-// lifetime is how long the server makes its tokens live: exp - iat when the token is a JWT that
-// has both (exact, whatever the clocks), else the lifetime the answer stated.
-func lifetime(t *Token) time.Duration {
-	var claims struct {
-		Exp, Iat json.Number
-	}
-	if jwtClaims(t.AccessToken, &claims) {
-		exp, errExp := claims.Exp.Float64()
-		iat, errIat := claims.Iat.Float64()
-		if errExp == nil && errIat == nil && exp > iat {
-			return time.Duration((exp - iat) * float64(time.Second)).Round(time.Second)
-		}
-	}
-	return time.Duration(t.ExpiresIn) * time.Second
+	e.Message = fmt.Sprintf("%s issues tokens valid for %s, less than the minimum validity of %s asked for",
+		r.API.Title, e.Lifetime, r.MinValidity)
+	return e
 }

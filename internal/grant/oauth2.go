@@ -116,6 +116,12 @@ func oauth2Check(r Request) *Error {
 			return fail(SettingRefreshToken, "the refresh token is required for the refresh_token grant")
 		}
 	}
+	for _, res := range r.Resource {
+		// RFC 8707 2: an absolute URI without a fragment; a space cannot be in one.
+		if u, err := url.Parse(res); err != nil || !u.IsAbs() || u.Fragment != "" || strings.ContainsAny(res, " \t\r\n") {
+			return fail(SettingResource, fmt.Sprintf("the resource indicator %q is not an absolute URI without a fragment (RFC 8707 2)", res))
+		}
+	}
 	for k := range r.ExtraParams {
 		if slices.Contains(oauth2Reserved, k) {
 			return fail(SettingExtraParams, fmt.Sprintf("the extra parameter %q collides with a parameter the provider sets; use its own input", k))

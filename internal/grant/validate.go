@@ -56,16 +56,24 @@ func (r Request) validate() error {
 		return &Error{API: r.API, Kind: KindConfig, Setting: s, Message: msg}
 	}
 	switch {
+	case r.TokenURL == "" && r.Issuer == "" && r.API.DefaultTokenURL == "":
+		return fail(SettingTokenURL, "neither a token URL nor an issuer is set")
 	case r.TokenURL != "" && r.Issuer != "":
 		return fail(SettingIssuer, "set the token URL or the issuer, not both")
 	case r.TokenURL == "" && r.Issuer != "":
 		if err := CheckTokenURL(r.Issuer); err != nil {
 			return fail(SettingIssuer, "the issuer: "+err.Error())
 		}
+		if strings.Contains(r.Issuer, "?") {
+			return fail(SettingIssuer, "the issuer must not have a query string (RFC 8414 2): the well-known URLs are built from its path")
+		}
 	default:
 		if err := CheckTokenURL(r.TokenURL); err != nil {
 			return fail(SettingTokenURL, "the token URL: "+err.Error())
 		}
+	}
+	if e := r.checkRevocation(); e != nil {
+		return e
 	}
 	if r.API.check != nil {
 		if e := r.API.check(r); e != nil {
@@ -82,6 +90,28 @@ func (r Request) validate() error {
 		return fail(SettingUsername, "the username is required for a password grant")
 	case r.API.NeedsUser && r.Password == "":
 		return fail(SettingPassword, "the password is required for a password grant")
+	}
+	return nil
+}
+
+// checkRevocation checks what revocation on close needs before anything is sent: an API that can
+// revoke, and an endpoint (the revocation URL, else an issuer whose metadata may name one).
+func (r Request) checkRevocation() *Error {
+	fail := func(msg string) *Error {
+		return &Error{API: r.API, Kind: KindConfig, Setting: SettingRevocationURL, Message: msg}
+	}
+	switch {
+	case !r.RevokeOnClose:
+		return nil
+	case !r.CanRevoke():
+		return fail(r.API.Title + " tokens cannot be revoked")
+	case r.RevocationURL != "":
+		if err := CheckTokenURL(r.RevocationURL); err != nil {
+			return fail("the revocation URL: " + err.Error())
+		}
+	case r.Issuer == "":
+		return fail("revocation on close needs a revocation endpoint: set the revocation URL (IdentityServer-style " +
+			"servers serve /connect/revocation), or an issuer whose metadata names one")
 	}
 	return nil
 }

@@ -18,20 +18,21 @@ import (
 
 // settingAttributes names the attribute behind each grant.Setting.
 var settingAttributes = map[grant.Setting]string{
-	grant.SettingTokenURL:     "token_url",
-	grant.SettingClientID:     "client_id",
-	grant.SettingClientSecret: "client_secret",
-	grant.SettingUsername:     "username",
-	grant.SettingPassword:     "password",
-	grant.SettingCACerts:      "ca_cert_pem",
-	grant.SettingProxy:        "proxy_url",
-	grant.SettingMaxRetries:   "max_retries",
-	grant.SettingIssuer:       "issuer",
-	grant.SettingGrantType:    "grant_type",
-	grant.SettingClientAuth:   "client_auth",
-	grant.SettingPrivateKey:   "private_key_pem",
-	grant.SettingRefreshToken: "current_refresh_token",
-	grant.SettingExtraParams:  "extra_params",
+	grant.SettingTokenURL:      "token_url",
+	grant.SettingClientID:      "client_id",
+	grant.SettingClientSecret:  "client_secret",
+	grant.SettingUsername:      "username",
+	grant.SettingPassword:      "password",
+	grant.SettingCACerts:       "ca_cert_pem",
+	grant.SettingProxy:         "proxy_url",
+	grant.SettingMaxRetries:    "max_retries",
+	grant.SettingIssuer:        "issuer",
+	grant.SettingGrantType:     "grant_type",
+	grant.SettingClientAuth:    "client_auth",
+	grant.SettingPrivateKey:    "private_key_pem",
+	grant.SettingRefreshToken:  "current_refresh_token",
+	grant.SettingExtraParams:   "extra_params",
+	grant.SettingRevocationURL: "revocation_url",
 }
 
 // grantErrorDiagnostic is the diagnostic for a failed grant of type t.
@@ -67,6 +68,10 @@ func lifetimeDetail(e *grant.Error) string {
 		return fmt.Sprintf("min_validity is %s, but the expiry of %s tokens cannot be known: the server sent no "+
 			"expires_in and the token is not a JWT with an exp claim. Leave min_validity unset for this API, in the "+
 			"block and in the provider's settings.", e.MinValidity, e.API.Title)
+	}
+	if e.Lifetime <= 0 {
+		return fmt.Sprintf("%s issued a token that had already expired when it arrived, so no min_validity (%s) can "+
+			"be met: check this machine's clock and the server's.", e.API.Title, e.MinValidity)
 	}
 	return fmt.Sprintf("%s issues tokens valid for %s, less than min_validity %s: an apply longer than that would "+
 		"fail midway. Lower min_validity to what the server grants, or ask the API's owner for longer-lived tokens.",

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -100,7 +101,9 @@ func decodeJWTClaims(token string) (map[string]attr.Value, error) {
 	return map[string]attr.Value{
 		"iss": stringClaim(raw["iss"]), "sub": stringClaim(raw["sub"]), "jti": stringClaim(raw["jti"]),
 		"aud": aud, "exp": timeClaim(raw["exp"]), "nbf": timeClaim(raw["nbf"]), "iat": timeClaim(raw["iat"]),
-		"scopes": scopes, "claims": types.StringValue(compact.String()),
+		"scopes": scopes,
+		// JSON may carry bytes that are not UTF-8 inside its strings; a Terraform string may not.
+		"claims": types.StringValue(strings.ToValidUTF8(compact.String(), "\uFFFD")),
 	}, nil
 }
 
@@ -120,7 +123,7 @@ func stringList(raw json.RawMessage) types.List {
 		if json.Unmarshal(raw, &s) != nil {
 			return types.ListNull(types.StringType)
 		}
-		list = splitList(s)
+		list = strings.Fields(s)
 	}
 	elems := make([]attr.Value, len(list))
 	for i, v := range list {

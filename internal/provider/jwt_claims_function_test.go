@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/function"
@@ -70,6 +71,20 @@ func TestJWTClaimsRefusesWhatIsNoJWT(t *testing.T) {
 		}
 		if token != "" && strings.Contains(err.Text, token) {
 			t.Errorf("the error echoes the argument")
+		}
+	}
+}
+
+// TestJWTClaimsAreValidUTF8: a payload whose strings hold bytes that are not UTF-8 still gives
+// valid strings, in claims as in every claim.
+func TestJWTClaimsAreValidUTF8(t *testing.T) {
+	got, err := runJWTClaims(t, jwtOf("{\"sub\":\"a\xffb\",\"name\":\"\xc3\"}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range got {
+		if s, ok := v.(types.String); ok && !utf8.ValidString(s.ValueString()) {
+			t.Errorf("%s is not valid UTF-8", k)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,7 +128,7 @@ output "tenn_scopes" {
 						"scopes": knownvalue.ListExact([]knownvalue.Check{knownvalue.StringExact("bookings:create"), knownvalue.StringExact("bookings:delete")}),
 						"exp":    knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z$`)),
 					})),
-					statecheck.ExpectKnownOutputValue("tenn_scopes", knownvalue.ListSizeExact(len(splitList(tokenserver.TennScopes)))),
+					statecheck.ExpectKnownOutputValue("tenn_scopes", knownvalue.ListSizeExact(len(strings.Fields(tokenserver.TennScopes)))),
 				},
 			},
 		},

@@ -3,6 +3,10 @@ package provider
 import (
 	"strings"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
 )
 
@@ -11,6 +15,8 @@ var oauth2Token = register(tokenType{
 	name:      "oauth2_token",
 	api:       grant.OAuth2,
 	envPrefix: "OAUTH2",
+	// The endpoint comes from one of them, in the block or the environment.
+	oneRequired: [][]string{{"token_url", "issuer"}},
 	description: "Gets an access token from **any OAuth 2.0 token endpoint** (RFC 6749): the client " +
 		"credentials, resource owner password or refresh token grant, with the client authenticated by " +
 		"HTTP Basic, in the body, by a `private_key_jwt` assertion (RFC 7523) or not at all. The endpoint " +
@@ -20,34 +26,37 @@ var oauth2Token = register(tokenType{
 		"`invalid_grant`. The new refresh token the server returns is in the `refresh_token` output.",
 	inputs: []input{
 		{name: "token_url", isURL: true,
+			extra:       []validator.String{stringvalidator.ConflictsWith(path.MatchRoot("issuer"))},
 			description: "The token endpoint: `https`, or `http` on a loopback host. Set this or `issuer`.",
-			set:         func(r *resolved, v string) { r.TokenURL = v }},
+			kind:        stringIn(func(r *resolved, v string) { r.TokenURL = v })},
 		{name: "issuer", isURL: true,
 			description: "The authorization server's issuer identifier, instead of `token_url`: the token endpoint " +
 				"is read from `<issuer>/.well-known/oauth-authorization-server` (RFC 8414), else " +
 				"`/.well-known/openid-configuration`, once per run. The metadata's `issuer` must equal this exactly.",
-			set: func(r *resolved, v string) { r.Issuer = v }},
+			kind: stringIn(func(r *resolved, v string) { r.Issuer = v })},
 		{name: "grant_type", oneOf: grant.GrantTypes,
 			description:  "The grant: `" + strings.Join(grant.GrantTypes, "`, `") + "`.",
 			defaultValue: grant.GrantClientCredentials,
-			set:          func(r *resolved, v string) { r.GrantType = v }},
+			kind:         stringIn(func(r *resolved, v string) { r.GrantType = v })},
 		clientIDInput,
 		{name: "client_secret", sensitive: true,
+			extra: []validator.String{conflictsWithValue{other: "client_auth",
+				values: []string{grant.ClientAuthNone, grant.ClientAuthPrivateKeyJWT}}},
 			description: "The client secret, for `client_secret_basic` and `client_secret_post`.",
-			set:         func(r *resolved, v string) { r.ClientSecret = v }},
+			kind:        stringIn(func(r *resolved, v string) { r.ClientSecret = v })},
 		{name: "client_auth", oneOf: grant.ClientAuthMethods,
 			description: "How the client authenticates: `client_secret_basic` (RFC 6749 2.3.1: id and secret " +
 				"form-encoded, then Base64), `client_secret_post` (in the body), `private_key_jwt` (an RFC 7523 " +
 				"assertion signed with `private_key_pem`) or `none` (a public client).",
 			defaultValue: grant.ClientAuthBasic,
-			set:          func(r *resolved, v string) { r.ClientAuth = v }},
+			kind:         stringIn(func(r *resolved, v string) { r.ClientAuth = v })},
 		{name: "private_key_pem", sensitive: true,
 			description: "For `private_key_jwt`: the client's unencrypted PEM private key, RSA (RS256, at least " +
 				"2048 bits) or P-256 (ES256).",
-			set: func(r *resolved, v string) { r.PrivateKeyPEM = v }},
+			kind: stringIn(func(r *resolved, v string) { r.PrivateKeyPEM = v })},
 		{name: "private_key_id",
 			description: "For `private_key_jwt`: the key's ID, sent as the assertion's `kid` header.",
-			set:         func(r *resolved, v string) { r.PrivateKeyID = v }},
+			kind:        stringIn(func(r *resolved, v string) { r.PrivateKeyID = v })},
 		withRequiredOff(usernameInput, "For the `password` grant: the user to log in as."),
 		withRequiredOff(passwordInput, "For the `password` grant: the user's password."),
 		// Not "refresh_token": that is the output, the (possibly rotated) refresh token the server
@@ -55,18 +64,18 @@ var oauth2Token = register(tokenType{
 		{name: "current_refresh_token", sensitive: true,
 			description: "For the `refresh_token` grant: the refresh token to exchange. The server's answer may " +
 				"carry a new one, in the `refresh_token` output.",
-			set: func(r *resolved, v string) { r.RefreshToken = v }},
+			kind: stringIn(func(r *resolved, v string) { r.RefreshToken = v })},
 		scopeInput,
 		{name: "audience",
 			description: "The API the token is for, as Auth0 and Okta name it (`audience` parameter).",
-			set:         func(r *resolved, v string) { r.Audience = v }},
-		{name: "resource", shape: listShape,
+			kind:        stringIn(func(r *resolved, v string) { r.Audience = v })},
+		{name: "resource",
 			description: "Resource indicators (RFC 8707): the absolute URIs of the APIs the token is for.",
-			set:         func(r *resolved, v string) { r.Resource = splitList(v) }},
-		{name: "extra_params", shape: mapShape,
+			kind:        listIn(func(r *resolved, v []string) { r.Resource = v })},
+		{name: "extra_params",
 			description: "Further form parameters of the token request. A key that the inputs above set " +
 				"(`grant_type`, `client_id`, `scope`, ...) is an error.",
-			set: func(r *resolved, v string) { r.ExtraParams = parseMap(v) }},
+			kind: mapIn(func(r *resolved, v map[string]string) { r.ExtraParams = v })},
 		revokeOnCloseInput,
 		withDescription(revocationURLInput, "The RFC 7009 revocation endpoint for `revoke_on_close`, when the issuer's "+
 			"metadata names none or `token_url` is used."),

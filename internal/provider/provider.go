@@ -82,8 +82,8 @@ func (p *authtokenProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 					"duration such as `45m`; a block's own `min_validity` wins. Set it to the longest apply you expect: " +
 					"a reused token with less left is replaced, and a server whose tokens live shorter is an error at plan. " +
 					"Unset, there is no minimum: a reused token only needs more than a tenth of its lifetime (at least 30 s) left. " +
-					"Environment: `AUTHTOKEN_MIN_VALIDITY`.",
-				Validators: []validator.String{durationValidator{}},
+					"`0s` is no minimum. Environment: `AUTHTOKEN_MIN_VALIDITY`.",
+				Validators: []validator.String{durationValidator{allowZero: true}},
 			},
 			"reuse_tokens": schema.BoolAttribute{
 				Optional: true,

@@ -2,10 +2,14 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"testing"
 
+	"github.com/hashicorp/terraform-exec/tfexec"
+
+	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
 )
@@ -81,4 +85,83 @@ func countOf(list []string, s string) int {
 		}
 	}
 	return n
+}
+
+// TestAccRevokingBlockNeverRevokesAnotherBlocksToken: two blocks with the same inputs, one with
+// revoke_on_close. Terraform closes the revoking block as soon as its own consumer is done; the
+// other block's consumer runs later and must still be accepted. They once shared one token, which
+// the revoking block's Close revoked under the other's consumer (it got 401).
+func TestAccRevokingBlockNeverRevokesAnotherBlocksToken(t *testing.T) {
+	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	inputs := tennToken.testInputs(ts.URL)
+	endpoint := tokenserver.ResourceURL(ts.URL, tokenserver.Tenn)
+	config := "terraform {\n  required_providers {\n    authtoken = { source = \"authtoken/authtoken\" }\n  }\n}\n" +
+		block("ephemeral", "tenn_token", "revoking", with(with(inputs, "revoke_on_close", "=true"),
+			"revocation_url", tokenserver.RevocationURL(ts.URL, tokenserver.Tenn)), "provider = authtoken") +
+		block("ephemeral", "tenn_token", "keeping", inputs, "provider = authtoken") +
+		curlProvisioner("use_revoking", "ephemeral.tenn_token.revoking.access_token", endpoint) +
+		fmt.Sprintf(`resource "terraform_data" "use_keeping" {
+  depends_on = [terraform_data.use_revoking]
+  provisioner "local-exec" {
+    # Long enough for Terraform to close the revoking block first.
+    command     = "sleep 3; curl -fsS -H \"Authorization: Bearer $TOKEN\" %s"
+    environment = { TOKEN = ephemeral.tenn_token.keeping.access_token }
+  }
+}
+`, endpoint)
+	r := newLeakRun(t, config, nil)
+	r.run("apply", true, func(ctx context.Context) error { return r.tf.Apply(ctx) })
+	revoked := srv.Revoked(tokenserver.Tenn)
+	if len(revoked) == 0 {
+		t.Fatal("the revoking block revoked nothing")
+	}
+	for i, tok := range srv.Accepted(tokenserver.Tenn) {
+		if slices.Contains(revoked, tok) && countOf(srv.Accepted(tokenserver.Tenn), tok) > 1 {
+			t.Errorf("accepted token #%d served both consumers and was revoked", i+1)
+		}
+	}
+}
+
+// TestAccRevokeOnCloseKeepsTheRefreshToken: with the refresh token grant and a server that keeps
+// refresh tokens (the setup the docs recommend for this grant), revoke_on_close revokes the access
+// token only. It once revoked the configured current_refresh_token at the plan's Close, so the
+// apply and every later run failed with invalid_grant.
+func TestAccRevokeOnCloseKeepsTheRefreshToken(t *testing.T) {
+	cfg := tokenserver.DefaultConfig()
+	cfg.KeepRefreshTokens = true
+	srv, ts := testsupport.TokenServer(t, cfg)
+	refreshToken := passwordGrantRefreshToken(t, ts.URL)
+	inputs := map[string]string{
+		"issuer": tokenserver.OAuth2Issuer(ts.URL), "client_id": tokenserver.OAuth2ClientID, "grant_type": "refresh_token",
+		"revoke_on_close": "=true",
+	}
+	env := map[string]string{"OAUTH2_CLIENT_SECRET": tokenserver.OAuth2ClientSecret, "OAUTH2_CURRENT_REFRESH_TOKEN": refreshToken}
+	config := "terraform {\n  required_providers {\n    authtoken = { source = \"authtoken/authtoken\" }\n  }\n}\n" +
+		block("ephemeral", "oauth2_token", "api", inputs, "provider = authtoken") +
+		curlProvisioner("use", "ephemeral.oauth2_token.api.access_token", tokenserver.ResourceURL(ts.URL, tokenserver.OAuth2))
+	r := newLeakRun(t, config, env)
+	for _, run := range []string{"first apply", "second apply"} {
+		r.run(run, true, func(ctx context.Context) error { return r.tf.Apply(ctx, tfexec.Replace("terraform_data.use")) })
+	}
+	if revoked := srv.Revoked(tokenserver.OAuth2); slices.Contains(revoked, refreshToken) || len(revoked) == 0 {
+		t.Errorf("%d tokens revoked, the configured refresh token among them: %v; want the access tokens only",
+			len(revoked), slices.Contains(revoked, refreshToken))
+	}
+}
+
+// passwordGrantRefreshToken runs the oauth2 password grant against the token server at base and
+// returns its refresh token, as a user would get one before configuring the refresh token grant.
+func passwordGrantRefreshToken(t *testing.T, base string) string {
+	t.Helper()
+	c, err := grant.NewClient(grant.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := testsupport.Request(grant.OAuth2, base)
+	r.GrantType, r.Username, r.Password, r.Scope = grant.GrantPassword, tokenserver.OAuth2Username, tokenserver.OAuth2Password, "offline_access"
+	tok, err := c.Grant(context.Background(), r)
+	if err != nil || tok.RefreshToken == "" {
+		t.Fatalf("password grant: %v", err)
+	}
+	return tok.RefreshToken
 }

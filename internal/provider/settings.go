@@ -37,13 +37,13 @@ func (m providerModel) clientConfig(base grant.Config) (grant.Config, diag.Diagn
 	var diags diag.Diagnostics
 	cfg := base
 	cfg.Timeout = resolve(&diags, "request_timeout", m.RequestTimeout,
-		func(v types.String) (time.Duration, error) { return parseTimeout(v.ValueString()) }, parseTimeout, grant.DefaultTimeout)
+		func(v types.String) (time.Duration, error) { return parsePositiveDuration(v.ValueString()) }, parsePositiveDuration, grant.DefaultTimeout)
 	cfg.MaxRetries = resolve(&diags, "max_retries", m.MaxRetries,
 		func(v types.Int64) (int, error) { return int(v.ValueInt64()), nil }, parseMaxRetries, grant.DefaultMaxRetries)
 	cfg.CACertPEM = resolve(&diags, "ca_cert_pem", m.CACertPEM, stringValue, parseText, "")
 	cfg.ProxyURL = resolve(&diags, "proxy_url", m.ProxyURL, stringValue, parseText, "")
 	cfg.ReuseTokens = resolve(&diags, "reuse_tokens", m.ReuseTokens,
-		func(v types.Bool) (bool, error) { return v.ValueBool(), nil }, strconv.ParseBool, true)
+		func(v types.Bool) (bool, error) { return v.ValueBool(), nil }, parseBool, true)
 	return cfg, diags
 }
 
@@ -88,19 +88,27 @@ func stringValue(v types.String) (string, error) { return v.ValueString(), nil }
 func (m providerModel) minValidity() (time.Duration, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	d := resolve(&diags, "min_validity", m.MinValidity,
-		func(v types.String) (time.Duration, error) { return parseTimeout(v.ValueString()) }, parseTimeout, 0)
+		func(v types.String) (time.Duration, error) { return parseMinValidity(v.ValueString()) }, parseMinValidity, 0)
 	return d, diags
 }
 
 func parseText(s string) (string, error) { return s, nil }
 
-func parseTimeout(v string) (time.Duration, error) {
+// parseDuration reads a Go duration such as "30s" or "2m": positive, or also zero with allowZero.
+func parseDuration(v string, allowZero bool) (time.Duration, error) {
 	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("must be a positive duration such as \"30s\" or \"2m\", not %q", v)
+	switch {
+	case err == nil && (d > 0 || (allowZero && d == 0)):
+		return d, nil
+	case allowZero:
+		return 0, fmt.Errorf("must be a duration such as \"45m\", or \"0s\" for none, not %q", v)
 	}
-	return d, nil
+	return 0, fmt.Errorf("must be a positive duration such as \"30s\" or \"2m\", not %q", v)
 }
+
+func parsePositiveDuration(v string) (time.Duration, error) { return parseDuration(v, false) }
+
+func parseMinValidity(v string) (time.Duration, error) { return parseDuration(v, true) }
 
 func parseMaxRetries(v string) (int, error) {
 	n, err := strconv.Atoi(v)

@@ -36,6 +36,6 @@ func (d *tokenDataSource) Configure(_ context.Context, req datasource.ConfigureR
 }
 
 func (d *tokenDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	_, _, diags := d.fetch(ctx, d.data, false, req.Config, &resp.State)
+	_, diags := d.fetch(ctx, d.data, false, req.Config, &resp.State)
 	resp.Diagnostics.Append(diags...)
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
@@ -43,9 +42,9 @@ func (e *tokenEphemeral) Configure(_ context.Context, req ephemeral.ConfigureReq
 	e.data = dataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// privateKey names the resource's private data: what Renew and Close need. It holds no secret:
+// privateStateKey names the resource's private data: what Renew and Close need. It holds no secret:
 // the token stays in the provider's memory, behind the lease.
-const privateKey = "token"
+const privateStateKey = "token"
 
 type privateData struct {
 	ExpiresAt time.Time `json:"expires_at"`
@@ -53,29 +52,12 @@ type privateData struct {
 }
 
 func (e *tokenEphemeral) Open(ctx context.Context, req ephemeral.OpenRequest, resp *ephemeral.OpenResponse) {
-	token, r, diags := e.fetch(ctx, e.data, true, req.Config, &resp.Result)
+	token, diags := e.fetch(ctx, e.data, true, req.Config, &resp.Result)
 	resp.Diagnostics.Append(diags...)
 	if token == nil || resp.Diagnostics.HasError() {
 		return
 	}
-	p := privateData{ExpiresAt: token.ExpiresAt}
-	if r.revokeOnClose {
-		endpoint := r.revocationURL
-		if endpoint == "" {
-			meta, err := e.data.client.Discover(ctx, r.API, r.Issuer)
-			if err == nil && meta.RevocationEndpoint == "" {
-				resp.Diagnostics.AddAttributeError(path.Root("revocation_url"), "Missing revocation_url",
-					"revoke_on_close is set, but the issuer's metadata names no revocation_endpoint: set revocation_url.")
-				return
-			}
-			if err != nil {
-				resp.Diagnostics.Append(e.grantErrorDiagnostic(err))
-				return
-			}
-			endpoint = meta.RevocationEndpoint
-		}
-		p.Lease = e.data.client.Hold(r.Request, token, endpoint)
-	}
+	p := privateData{ExpiresAt: token.ExpiresAt, Lease: token.Lease}
 	if !token.ExpiresAt.IsZero() {
 		resp.RenewAt = renewAt(time.Now(), token.ExpiresAt)
 	}
@@ -136,11 +118,11 @@ func setPrivate(ctx context.Context, set func(context.Context, string, []byte) d
 		diags.AddError("Private data", err.Error())
 		return diags
 	}
-	return set(ctx, privateKey, b)
+	return set(ctx, privateStateKey, b)
 }
 
 func getPrivate(ctx context.Context, get func(context.Context, string) ([]byte, diag.Diagnostics), p *privateData) diag.Diagnostics {
-	b, diags := get(ctx, privateKey)
+	b, diags := get(ctx, privateStateKey)
 	if len(b) > 0 {
 		_ = json.Unmarshal(b, p) // our own JSON; a zero value only skips the revocation
 	}

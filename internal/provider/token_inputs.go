@@ -2,147 +2,293 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"net/url"
+	"os"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	eschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
 )
 
-// inputShape is how an input is written in configuration: a string, a list of strings or a map of
-// strings. Each shape has a text form, which is also how its environment variable is written, so
-// that configuration, environment and default merge the same way for all of them.
-type inputShape struct {
-	ephemeral  func(in input, description string) eschema.Attribute
-	dataSource func(in input, description string) dschema.Attribute
-	// read returns the configured value in text form; null when the block leaves it out.
-	read func(ctx context.Context, config attributeReader, p path.Path) (text string, null, unknown bool, diags diag.Diagnostics)
-	// envForm says how the environment variable is written, for the docs; "" for a plain string.
-	envForm string
+// inputKind is how an input is written, in configuration and in its environment variable, and
+// where its value goes. Values stay typed all the way: a configured list or map is never turned
+// into text, and the environment's text is parsed once, by the rules configuration follows
+// (a bool is true or false, a map is strict form encoding), an invalid one being an error that
+// names the variable.
+type inputKind interface {
+	ephemeral(in input, description string) eschema.Attribute
+	dataSource(in input, description string) dschema.Attribute
+	// resolve applies the block's value to r, else the environment's (env names the variable),
+	// else the input's default; found reports whether any of them had a value.
+	resolve(ctx context.Context, config attributeReader, in input, env string, r *resolved) (found bool, diags diag.Diagnostics)
+	// envForm says how the environment variable is written, for the docs; "" for plain text.
+	envForm() string
 }
 
-var stringShape = inputShape{
-	ephemeral: func(in input, d string) eschema.Attribute {
-		return eschema.StringAttribute{Optional: true, Sensitive: in.sensitive, MarkdownDescription: d, Validators: in.stringValidators()}
-	},
-	dataSource: func(in input, d string) dschema.Attribute {
-		return dschema.StringAttribute{Optional: true, Sensitive: in.sensitive, MarkdownDescription: d, Validators: in.stringValidators()}
-	},
-	read: func(ctx context.Context, config attributeReader, p path.Path) (string, bool, bool, diag.Diagnostics) {
-		var v types.String
-		diags := config.GetAttribute(ctx, p, &v)
-		return v.ValueString(), v.IsNull(), v.IsUnknown(), diags
-	},
+// kind is an inputKind for values of type T.
+type kind[T any] struct {
+	ephemeralAttr  func(in input, description string) eschema.Attribute
+	dataSourceAttr func(in input, description string) dschema.Attribute
+	// read returns the configured value; null when the block leaves it out.
+	read func(ctx context.Context, config attributeReader, p path.Path) (v T, null, unknown bool, diags diag.Diagnostics)
+	// parse reads the environment's text form (and the default's), checking it as the schema's
+	// validators check a configured value.
+	parse func(in input, text string) (T, error)
+	form  string
+	set   func(*resolved, T)
 }
 
-// boolShape's text form is "true" or "false".
-var boolShape = inputShape{
-	ephemeral: func(_ input, d string) eschema.Attribute {
-		return eschema.BoolAttribute{Optional: true, MarkdownDescription: d}
-	},
-	dataSource: func(_ input, d string) dschema.Attribute {
-		return dschema.BoolAttribute{Optional: true, MarkdownDescription: d}
-	},
-	read: func(ctx context.Context, config attributeReader, p path.Path) (string, bool, bool, diag.Diagnostics) {
-		var v types.Bool
-		diags := config.GetAttribute(ctx, p, &v)
-		if v.IsNull() || v.IsUnknown() {
-			return "", v.IsNull(), v.IsUnknown(), diags
+func (k kind[T]) ephemeral(in input, d string) eschema.Attribute  { return k.ephemeralAttr(in, d) }
+func (k kind[T]) dataSource(in input, d string) dschema.Attribute { return k.dataSourceAttr(in, d) }
+func (k kind[T]) envForm() string                                 { return k.form }
+
+func (k kind[T]) resolve(ctx context.Context, config attributeReader, in input, env string, r *resolved) (bool, diag.Diagnostics) {
+	p := path.Root(in.name)
+	v, null, unknown, diags := k.read(ctx, config, p)
+	switch {
+	case diags.HasError():
+		return false, diags
+	case unknown:
+		// Terraform and OpenTofu defer a block whose configuration is not yet known to apply,
+		// and never open or read it with unknown values; this guards that promise.
+		diags.AddAttributeError(p, "Value not known yet", in.name+" is unknown; the block can only run once every input is known.")
+		return false, diags
+	case !null:
+		k.set(r, v)
+		return true, diags
+	}
+	text, from := os.Getenv(env), env
+	if text == "" {
+		text, from = in.defaultValue, "the default"
+	}
+	if text == "" {
+		if in.required {
+			diags.AddAttributeError(p, "Missing "+in.name, fmt.Sprintf("%s has no value. Set %s in the block, or export the %s "+
+				"environment variable.", in.name, in.name, env))
 		}
-		return strconv.FormatBool(v.ValueBool()), false, false, diags
-	},
-	envForm: "`true` or `false`",
+		return false, diags
+	}
+	parsed, err := k.parse(in, text)
+	if err != nil {
+		diags.AddAttributeError(p, "Invalid "+in.name, fmt.Sprintf("%s (from %s) %s", in.name, from, err))
+		return false, diags
+	}
+	k.set(r, parsed)
+	return true, diags
 }
 
-// listShape's text form is the elements separated by spaces (resource URIs hold none).
-var listShape = inputShape{
-	ephemeral: func(in input, d string) eschema.Attribute {
-		return eschema.ListAttribute{Optional: true, Sensitive: in.sensitive, ElementType: types.StringType, MarkdownDescription: d,
-			Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))}}
-	},
-	dataSource: func(in input, d string) dschema.Attribute {
-		return dschema.ListAttribute{Optional: true, Sensitive: in.sensitive, ElementType: types.StringType, MarkdownDescription: d,
-			Validators: []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))}}
-	},
-	read: func(ctx context.Context, config attributeReader, p path.Path) (string, bool, bool, diag.Diagnostics) {
-		var v types.List
-		diags := config.GetAttribute(ctx, p, &v)
-		if v.IsNull() || v.IsUnknown() {
-			return "", v.IsNull(), v.IsUnknown(), diags
+// stringIn is a string input.
+func stringIn(set func(*resolved, string)) inputKind {
+	return kind[string]{
+		ephemeralAttr: func(in input, d string) eschema.Attribute {
+			return eschema.StringAttribute{Optional: true, Sensitive: in.sensitive, MarkdownDescription: d, Validators: in.stringValidators()}
+		},
+		dataSourceAttr: func(in input, d string) dschema.Attribute {
+			return dschema.StringAttribute{Optional: true, Sensitive: in.sensitive, MarkdownDescription: d, Validators: in.stringValidators()}
+		},
+		read: func(ctx context.Context, config attributeReader, p path.Path) (string, bool, bool, diag.Diagnostics) {
+			var v types.String
+			diags := config.GetAttribute(ctx, p, &v)
+			return v.ValueString(), v.IsNull(), v.IsUnknown(), diags
+		},
+		parse: parseString,
+		set:   set,
+	}
+}
+
+// parseString checks text as the schema's validators check a configured string.
+func parseString(in input, text string) (string, error) {
+	if in.isURL {
+		if err := grant.CheckTokenURL(text); err != nil {
+			return "", err
 		}
-		var elems []types.String
-		diags.Append(v.ElementsAs(ctx, &elems, false)...)
-		var parts []string
-		for _, e := range elems {
-			if e.IsUnknown() {
-				return "", false, true, diags
+	}
+	if len(in.oneOf) > 0 && !slices.Contains(in.oneOf, text) {
+		return "", fmt.Errorf("must be one of %s, not %q", quoteAll(in.oneOf), text)
+	}
+	return text, nil
+}
+
+// durationIn is a Go duration, written as a string ("45m"); zeroMeansNone also accepts "0s".
+func durationIn(zeroMeansNone bool, set func(*resolved, time.Duration)) inputKind {
+	v := []validator.String{durationValidator{allowZero: zeroMeansNone}}
+	return kind[time.Duration]{
+		ephemeralAttr: func(_ input, d string) eschema.Attribute {
+			return eschema.StringAttribute{Optional: true, MarkdownDescription: d, Validators: v}
+		},
+		dataSourceAttr: func(_ input, d string) dschema.Attribute {
+			return dschema.StringAttribute{Optional: true, MarkdownDescription: d, Validators: v}
+		},
+		read: func(ctx context.Context, config attributeReader, p path.Path) (time.Duration, bool, bool, diag.Diagnostics) {
+			var s types.String
+			diags := config.GetAttribute(ctx, p, &s)
+			if s.IsNull() || s.IsUnknown() {
+				return 0, s.IsNull(), s.IsUnknown(), diags
 			}
-			parts = append(parts, e.ValueString())
-		}
-		return strings.Join(parts, " "), false, false, diags
-	},
-	envForm: "the values separated by spaces",
+			d, err := parseDuration(s.ValueString(), zeroMeansNone)
+			if err != nil { // the schema validator reports it at validation; this guards direct calls
+				diags.AddAttributeError(p, "Invalid "+p.String(), p.String()+" "+err.Error())
+			}
+			return d, false, false, diags
+		},
+		parse: func(_ input, text string) (time.Duration, error) { return parseDuration(text, zeroMeansNone) },
+		set:   set,
+	}
 }
 
-// mapShape's text form is form encoding: a=1&b=2.
-var mapShape = inputShape{
-	ephemeral: func(in input, d string) eschema.Attribute {
-		return eschema.MapAttribute{Optional: true, Sensitive: in.sensitive, ElementType: types.StringType, MarkdownDescription: d,
-			Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))}}
-	},
-	dataSource: func(in input, d string) dschema.Attribute {
-		return dschema.MapAttribute{Optional: true, Sensitive: in.sensitive, ElementType: types.StringType, MarkdownDescription: d,
-			Validators: []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))}}
-	},
-	read: func(ctx context.Context, config attributeReader, p path.Path) (string, bool, bool, diag.Diagnostics) {
-		var v types.Map
-		diags := config.GetAttribute(ctx, p, &v)
-		if v.IsNull() || v.IsUnknown() {
-			return "", v.IsNull(), v.IsUnknown(), diags
-		}
-		values := url.Values{}
-		for k, e := range v.Elements() {
-			s, ok := e.(types.String)
-			if !ok || s.IsUnknown() {
-				return "", false, true, diags
+// boolIn is a bool; its environment variable is written as configuration writes it, true or false.
+func boolIn(set func(*resolved, bool)) inputKind {
+	return kind[bool]{
+		ephemeralAttr: func(_ input, d string) eschema.Attribute {
+			return eschema.BoolAttribute{Optional: true, MarkdownDescription: d}
+		},
+		dataSourceAttr: func(_ input, d string) dschema.Attribute {
+			return dschema.BoolAttribute{Optional: true, MarkdownDescription: d}
+		},
+		read: func(ctx context.Context, config attributeReader, p path.Path) (bool, bool, bool, diag.Diagnostics) {
+			var v types.Bool
+			diags := config.GetAttribute(ctx, p, &v)
+			return v.ValueBool(), v.IsNull(), v.IsUnknown(), diags
+		},
+		parse: func(_ input, text string) (bool, error) { return parseBool(text) },
+		form:  "`true` or `false`",
+		set:   set,
+	}
+}
+
+// listIn is a list of strings; its environment variable holds the values separated by spaces.
+func listIn(set func(*resolved, []string)) inputKind {
+	v := []validator.List{listvalidator.SizeAtLeast(1), listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1))}
+	return kind[[]string]{
+		ephemeralAttr: func(in input, d string) eschema.Attribute {
+			return eschema.ListAttribute{Optional: true, Sensitive: in.sensitive, ElementType: types.StringType, MarkdownDescription: d, Validators: v}
+		},
+		dataSourceAttr: func(in input, d string) dschema.Attribute {
+			return dschema.ListAttribute{Optional: true, Sensitive: in.sensitive, ElementType: types.StringType, MarkdownDescription: d, Validators: v}
+		},
+		read: func(ctx context.Context, config attributeReader, p path.Path) ([]string, bool, bool, diag.Diagnostics) {
+			var list types.List
+			diags := config.GetAttribute(ctx, p, &list)
+			if list.IsNull() || list.IsUnknown() {
+				return nil, list.IsNull(), list.IsUnknown(), diags
 			}
-			values.Set(k, s.ValueString())
+			out, unknown := stringElements(list.Elements())
+			return out, false, unknown, diags
+		},
+		parse: func(_ input, text string) ([]string, error) { return strings.Fields(text), nil },
+		form:  "the values separated by spaces",
+		set:   set,
+	}
+}
+
+// mapIn is a map of strings; its environment variable is form-encoded (a=1&b=2), strictly: a
+// malformed pair is an error, never dropped.
+func mapIn(set func(*resolved, map[string]string)) inputKind {
+	v := []validator.Map{mapvalidator.KeysAre(stringvalidator.LengthAtLeast(1))}
+	return kind[map[string]string]{
+		ephemeralAttr: func(in input, d string) eschema.Attribute {
+			return eschema.MapAttribute{Optional: true, Sensitive: in.sensitive, ElementType: types.StringType, MarkdownDescription: d, Validators: v}
+		},
+		dataSourceAttr: func(in input, d string) dschema.Attribute {
+			return dschema.MapAttribute{Optional: true, Sensitive: in.sensitive, ElementType: types.StringType, MarkdownDescription: d, Validators: v}
+		},
+		read: func(ctx context.Context, config attributeReader, p path.Path) (map[string]string, bool, bool, diag.Diagnostics) {
+			var m types.Map
+			diags := config.GetAttribute(ctx, p, &m)
+			if m.IsNull() || m.IsUnknown() {
+				return nil, m.IsNull(), m.IsUnknown(), diags
+			}
+			out := map[string]string{}
+			for k, e := range m.Elements() {
+				s, ok := e.(types.String)
+				if !ok || s.IsUnknown() {
+					return nil, false, true, diags
+				}
+				out[k] = s.ValueString()
+			}
+			return out, false, false, diags
+		},
+		parse: func(_ input, text string) (map[string]string, error) { return parseForm(text) },
+		form:  "form-encoded, like `a=1&b=2`",
+		set:   set,
+	}
+}
+
+// stringElements are a list's strings; unknown when one of them is.
+func stringElements(elems []attr.Value) ([]string, bool) {
+	out := make([]string, 0, len(elems))
+	for _, e := range elems {
+		s, ok := e.(types.String)
+		if !ok || s.IsUnknown() {
+			return nil, true
 		}
-		return values.Encode(), false, false, diags
-	},
-	envForm: "form-encoded, like `a=1&b=2`",
+		out = append(out, s.ValueString())
+	}
+	return out, false
+}
+
+// parseForm reads a=1&b=2 strictly: every pair must decode, and a key may appear once.
+func parseForm(text string) (map[string]string, error) {
+	out := map[string]string{}
+	for pair := range strings.SplitSeq(text, "&") {
+		k, v, _ := strings.Cut(pair, "=")
+		key, errK := url.QueryUnescape(k)
+		value, errV := url.QueryUnescape(v)
+		switch {
+		case errK != nil || errV != nil:
+			// Not quoted: extra parameters may hold a secret.
+			return nil, fmt.Errorf("is not form-encoded (a=1&b=2): a pair has an invalid %%-escape")
+		case key == "":
+			return nil, fmt.Errorf("is not form-encoded (a=1&b=2): a pair has no key")
+		}
+		if _, dup := out[key]; dup {
+			return nil, fmt.Errorf("names the key %q twice", key)
+		}
+		out[key] = value
+	}
+	return out, nil
+}
+
+// parseBool reads a bool from the environment as the provider's settings always have
+// (strconv.ParseBool: true, false, TRUE, 1, 0, ...); anything else, "yes" and " true" among
+// them, is an error, never false.
+func parseBool(text string) (bool, error) {
+	b, err := strconv.ParseBool(text)
+	if err != nil {
+		return false, fmt.Errorf("must be true or false, not %q", text)
+	}
+	return b, nil
 }
 
 func (in input) stringValidators() []validator.String {
-	v := []validator.String{notEmptyValidator{envVar: in.envVar}}
+	v := append([]validator.String{notEmptyValidator{envVar: in.envVar}}, in.extra...)
 	if in.isURL {
 		v = append(v, tokenURLValidator{})
 	}
 	if len(in.oneOf) > 0 {
 		v = append(v, stringvalidator.OneOf(in.oneOf...))
 	}
-	if in.isDuration {
-		v = append(v, durationValidator{})
-	}
 	return v
 }
 
-// splitList and parseMap turn the text forms back into values.
-func splitList(text string) []string { return strings.Fields(text) }
-
-func parseMap(text string) map[string]string {
-	values, _ := url.ParseQuery(text) // a malformed pair is dropped; the pairs that parse are kept
-	out := map[string]string{}
-	for k := range values {
-		out[k] = values.Get(k)
+func quoteAll(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = strconv.Quote(v)
 	}
-	return out
+	return strings.Join(q, ", ")
 }

@@ -16,7 +16,7 @@ func (t tokenType) ephemeralSchema() eschema.Schema {
 	for i := range t.inputs {
 		in := t.inputs[i] // a copy: envVar is set for this schema only
 		in.envVar = t.envVar(in)
-		attrs[in.name] = in.shapeOrString().ephemeral(in, t.inputDescription(in))
+		attrs[in.name] = in.kind.ephemeral(in, t.inputDescription(in))
 	}
 	for _, out := range t.outputs {
 		attrs[out.name] = out.ephemeral
@@ -36,7 +36,7 @@ func (t tokenType) dataSourceSchema() dschema.Schema {
 			continue
 		}
 		in.envVar = t.envVar(in)
-		attrs[in.name] = in.shapeOrString().dataSource(in, t.inputDescription(in))
+		attrs[in.name] = in.kind.dataSource(in, t.inputDescription(in))
 	}
 	for _, out := range t.outputs {
 		attrs[out.name] = out.dataSource
@@ -47,12 +47,4 @@ func (t tokenType) dataSourceSchema() dschema.Schema {
 			"wherever the consumer accepts ephemeral values: it never writes the token to state or plan.", t.name),
 		Attributes: attrs,
 	}
-}
-
-// shapeOrString is the input's shape; most inputs are strings and leave it unset.
-func (in input) shapeOrString() inputShape {
-	if in.shape.read == nil {
-		return stringShape
-	}
-	return in.shape
 }

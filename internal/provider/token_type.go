@@ -5,10 +5,12 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	eschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
@@ -24,30 +26,32 @@ type tokenType struct {
 	description string // first paragraph of the docs page, markdown
 	inputs      []input
 	outputs     []output
+	// oneRequired lists groups of inputs of which at least one must have a value, in the block
+	// or the environment.
+	oneRequired [][]string
 }
 
 // input is an argument. Every argument is optional in the schema because it may come from the
 // environment instead; required ones are checked once config, environment and default are merged.
 type input struct {
 	name         string
-	shape        inputShape // string unless set: see token_inputs.go
+	kind         inputKind // how it is written and where its value goes: stringIn(...), boolIn(...), ...
 	description  string
 	required     bool
 	sensitive    bool
 	isURL        bool
-	oneOf        []string // the only values allowed, when set
-	isDuration   bool     // a Go duration such as "45m"
-	ephemeral    bool     // only the ephemeral resource has it
-	defaultValue string
-	set          func(*resolved, string) // from the text form
-	envVar       string                  // set by the schema builders (token_schema.go): TENN_PASSWORD, ...
+	oneOf        []string           // the only values allowed, when set
+	ephemeral    bool               // only the ephemeral resource has it
+	defaultValue string             // in the environment variable's form
+	extra        []validator.String // further checks of a configured string (conflicts with other inputs)
+	envVar       string             // set by the schema builders (token_schema.go): TENN_PASSWORD, ...
 }
 
-// resolved is what a block asks for: the grant, and what the provider does with its token.
+// resolved is what a block asks for: the grant, and whether it set its own min_validity ("0s"
+// included, which turns the provider's default off).
 type resolved struct {
 	grant.Request
-	revokeOnClose bool   // ephemeral: revoke the token when the last block holding it closes
-	revocationURL string // ephemeral: where; else the issuer's metadata says
+	minValiditySet bool
 }
 
 // output is a computed attribute filled from a grant.Token. The constructors below give it its
@@ -108,41 +112,42 @@ func (t tokenType) envVar(in input) string {
 var (
 	tokenURLInput = input{name: "token_url", isURL: true, required: true,
 		description: "The token endpoint: `https`, or `http` on a loopback host (a local test server).",
-		set:         func(r *resolved, v string) { r.TokenURL = v }}
+		kind:        stringIn(func(r *resolved, v string) { r.TokenURL = v })}
 	clientIDInput = input{name: "client_id", required: true,
 		description: "The OAuth client ID.",
-		set:         func(r *resolved, v string) { r.ClientID = v }}
+		kind:        stringIn(func(r *resolved, v string) { r.ClientID = v })}
 	clientSecretInput = input{name: "client_secret", required: true, sensitive: true,
 		description: "The OAuth client secret, sent in the HTTP Basic header.",
-		set:         func(r *resolved, v string) { r.ClientSecret = v }}
+		kind:        stringIn(func(r *resolved, v string) { r.ClientSecret = v })}
 	usernameInput = input{name: "username", required: true,
 		description: "The user to log in as (resource owner password grant).",
-		set:         func(r *resolved, v string) { r.Username = v }}
+		kind:        stringIn(func(r *resolved, v string) { r.Username = v })}
 	passwordInput = input{name: "password", required: true, sensitive: true,
 		description: "The user's password.",
-		set:         func(r *resolved, v string) { r.Password = v }}
+		kind:        stringIn(func(r *resolved, v string) { r.Password = v })}
 	scopeInput = input{name: "scope",
 		description: "Space-separated scopes to ask for. Leave unset for the server's default scopes.",
-		set:         func(r *resolved, v string) { r.Scope = v }}
+		kind:        stringIn(func(r *resolved, v string) { r.Scope = v })}
 )
 
 // Inputs of the token's lifetime (DESIGN.md, "Token lifetime").
 var (
-	minValidityInput = input{name: "min_validity", isDuration: true,
+	minValidityInput = input{name: "min_validity",
 		description: "How long the token must stay valid from the moment it is handed out, as a Go duration such " +
-			"as `45m`; defaults to the provider's `min_validity`. A reused token with less left is replaced by a fresh " +
-			"one, and a server whose tokens live shorter, or whose tokens' expiry cannot be known, is an error at plan. " +
-			"Set it to the longest apply you expect.",
-		set: func(r *resolved, v string) { r.MinValidity, _ = parseTimeout(v) }}
-	revokeOnCloseInput = input{name: "revoke_on_close", shape: boolShape, ephemeral: true,
+			"as `45m`; defaults to the provider's `min_validity`, and `0s` asks for no minimum. A reused token with " +
+			"less left is replaced by a fresh one, and a server whose tokens live shorter, or whose tokens' expiry " +
+			"cannot be known, is an error at plan. Set it to the longest apply you expect.",
+		kind: durationIn(true, func(r *resolved, d time.Duration) { r.MinValidity, r.minValiditySet = d, true })}
+	revokeOnCloseInput = input{name: "revoke_on_close", ephemeral: true,
 		description: "Revoke the token (RFC 7009) when the run is done with it: the last block holding a token " +
-			"that identical blocks share revokes it. A failed revocation is a warning. Needs `revocation_url` or, " +
-			"for `oauth2_token`, an `issuer` whose metadata names a revocation endpoint. Defaults to `false`.",
-		set: func(r *resolved, v string) { r.revokeOnClose = v == "true" }}
+			"that identical blocks share revokes it; a block without `revoke_on_close` never shares a token with " +
+			"one that has it. A failed revocation is a warning. Needs `revocation_url` or, for `oauth2_token`, an " +
+			"`issuer` whose metadata names a revocation endpoint. Defaults to `false`.",
+		kind: boolIn(func(r *resolved, v bool) { r.RevokeOnClose = v })}
 	revocationURLInput = input{name: "revocation_url", isURL: true, ephemeral: true,
 		description: "The RFC 7009 revocation endpoint for `revoke_on_close`; IdentityServer-style servers serve " +
 			"`/connect/revocation`.",
-		set: func(r *resolved, v string) { r.revocationURL = v }}
+		kind: stringIn(func(r *resolved, v string) { r.RevocationURL = v })}
 )
 
 func withDefault(in input, value, why string) input {
@@ -155,8 +160,8 @@ func withDefault(in input, value, why string) input {
 
 func (t tokenType) inputDescription(in input) string {
 	d := fmt.Sprintf("%s May also come from the `%s` environment variable.", in.description, t.envVar(in))
-	if in.shape.envForm != "" {
-		d = fmt.Sprintf("%s May also come from the `%s` environment variable, %s.", in.description, t.envVar(in), in.shape.envForm)
+	if form := in.kind.envForm(); form != "" {
+		d = fmt.Sprintf("%s May also come from the `%s` environment variable, %s.", in.description, t.envVar(in), form)
 	}
 	if in.defaultValue != "" {
 		d += fmt.Sprintf(" Defaults to `%s`.", in.defaultValue)

@@ -3,6 +3,11 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -30,22 +35,26 @@ func (tokenURLValidator) ValidateString(_ context.Context, req validator.StringR
 	}
 }
 
-// durationValidator checks a duration at plan time with the rule Configure and the environment fallback apply.
-type durationValidator struct{}
+// durationValidator checks a duration at plan time with the rule Configure and the environment
+// fallback apply; allowZero also accepts "0s" (min_validity: no minimum).
+type durationValidator struct{ allowZero bool }
 
 var _ validator.String = durationValidator{}
 
-func (durationValidator) Description(context.Context) string {
+func (v durationValidator) Description(context.Context) string {
+	if v.allowZero {
+		return `must be a Go duration such as "45m", or "0s"`
+	}
 	return `must be a positive Go duration such as "30s" or "2m"`
 }
 
 func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, err := parseTimeout(req.ConfigValue.ValueString()); err != nil {
+	if _, err := parseDuration(req.ConfigValue.ValueString(), v.allowZero); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), req.Path.String()+" "+err.Error())
 	}
 }
@@ -74,4 +83,35 @@ func (v notEmptyValidator) ValidateString(_ context.Context, req validator.Strin
 		"%s is empty. Remove the argument to use the %s environment variable, or set a value. When the value "+
 			"comes from a Terraform variable, declare the variable with default = null rather than \"\": an unset "+
 			"variable then leaves the argument out, and the environment variable applies.", name, v.envVar))
+}
+
+// conflictsWithValue rejects an argument in a block that sets another argument to one of values:
+// a client_secret with client_auth = "none", say. Only what the configuration itself says is
+// checked here; the environment's values are checked when the block runs.
+type conflictsWithValue struct {
+	other  string
+	values []string
+}
+
+var _ validator.String = conflictsWithValue{}
+
+func (v conflictsWithValue) Description(context.Context) string {
+	return fmt.Sprintf("must not be set when %s is %s", v.other, strings.Join(v.values, " or "))
+}
+
+func (v conflictsWithValue) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (v conflictsWithValue) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() {
+		return
+	}
+	var other types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(v.other), &other)...)
+	if other.IsNull() || other.IsUnknown() || !slices.Contains(v.values, other.ValueString()) {
+		return
+	}
+	resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), fmt.Sprintf(
+		"%s must not be set when %s is %q: remove it from the block.", req.Path, v.other, other.ValueString()))
 }

@@ -189,6 +189,9 @@ func (s *Server) oauth2(w *response, r *http.Request, body []byte) {
 			return
 		}
 		g.subject, g.family, g.refreshScopes = rec.subject, rec.family, rec.scopes
+		if s.cfg.KeepRefreshTokens {
+			g.keepRefresh = form.Get("refresh_token")
+		}
 		if len(g.scopes) == 0 {
 			g.scopes = rec.scopes // RFC 6749 6: omitted, the scope is the one originally granted
 		}
@@ -282,7 +285,7 @@ func (s *Server) redeemRefresh(token, clientID string, requested []string) (rec 
 			return rec, "invalid_scope", fmt.Sprintf("scope %q was not granted with the refresh token (RFC 6749 6)", sc)
 		}
 	}
-	r.used = true
+	r.used = !s.cfg.KeepRefreshTokens
 	return *r, "", ""
 }
 
@@ -293,6 +296,7 @@ type oauth2Grant struct {
 	audience          []string
 	family            string   // "" for a grant without a refresh token
 	refreshScopes     []string // of the refresh token, when one is issued
+	keepRefresh       string   // the refresh token to answer with again (KeepRefreshTokens), "" for a new one
 }
 
 // oauth2TokenResponse is RFC 6749 5.1's answer, with OpenID Connect's id_token.
@@ -328,7 +332,9 @@ func (s *Server) oauth2Issue(r *http.Request, g oauth2Grant) oauth2TokenResponse
 	resp := oauth2TokenResponse{AccessToken: access, TokenType: "Bearer",
 		ExpiresIn: int64(s.cfg.TokenLifetime / time.Second), Scope: strings.Join(g.scopes, " ")}
 	var others []string
-	if g.family != "" {
+	if g.family != "" && g.keepRefresh != "" {
+		resp.RefreshToken = g.keepRefresh
+	} else if g.family != "" {
 		resp.RefreshToken = randomHex(32)
 		others = append(others, resp.RefreshToken)
 	}
@@ -347,9 +353,12 @@ func (s *Server) oauth2Issue(r *http.Request, g oauth2Grant) oauth2TokenResponse
 		expiresAt: exp}, others...)
 	if g.family != "" {
 		s.mu.Lock()
-		s.refresh[resp.RefreshToken] = &refreshRecord{api: OAuth2, clientID: g.clientID, subject: g.subject,
-			scopes: slices.Clone(g.refreshScopes), family: g.family}
-		s.families[g.family] = append(s.families[g.family], access, resp.RefreshToken)
+		s.families[g.family] = append(s.families[g.family], access)
+		if g.keepRefresh == "" {
+			s.refresh[resp.RefreshToken] = &refreshRecord{api: OAuth2, clientID: g.clientID, subject: g.subject,
+				scopes: slices.Clone(g.refreshScopes), family: g.family}
+			s.families[g.family] = append(s.families[g.family], resp.RefreshToken)
+		}
 		s.mu.Unlock()
 	}
 	return resp

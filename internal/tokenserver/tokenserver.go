@@ -105,6 +105,9 @@ type Config struct {
 	Users map[API]map[string]string
 	// TokenLifetime is the lifetime of issued tokens; zero means DefaultTokenLifetime.
 	TokenLifetime time.Duration
+	// KeepRefreshTokens makes oauth2 refresh tokens reusable: a refresh answers with the same refresh
+	// token, which stays valid, as servers without rotation do. By default they rotate: each works once.
+	KeepRefreshTokens bool
 	// Logger, if set, gets one line per request: API, method, status, error code,
 	// fault. Never a secret or a token.
 	Logger *log.Logger
