@@ -20,6 +20,7 @@ import (
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver/hostile"
 )
 
 // benchAPI is one API's documented request against a server at base.
@@ -272,34 +273,39 @@ func BenchmarkGrantCoalesced(b *testing.B) {
 // holds each answer 5 ms so all 100 overlap, and requests/op shows they share one request.
 func BenchmarkGrantCoalescedCold(b *testing.B) {
 	const n = 100
-	runPerAPI(b, func(b *testing.B, a benchAPI, srv *tokenserver.Server, ts *httptest.Server) {
-		srv.SetFault(a.api, tokenserver.Fault{Delay: 5 * time.Millisecond})
-		r := a.request(ts.URL)
-		before := srv.Requests(a.api)
-		b.ReportAllocs()
-		for b.Loop() {
-			b.StopTimer()
-			c := benchClient(b, true) // a fresh provider process: empty cache
-			start := make(chan struct{})
-			errs := make(chan error, n)
-			for range n {
-				go func() {
-					<-start
-					_, err := c.Grant(b.Context(), r)
-					errs <- err
-				}()
-			}
-			b.StartTimer()
-			close(start)
-			for range n {
-				if err := <-errs; err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.StopTimer()
-			ts.CloseClientConnections() // the next iteration's client starts cold, and none pile up
-			b.StartTimer()
+	for _, a := range benchAPIs {
+		b.Run(string(a.api), func(b *testing.B) { benchCoalescedCold(b, a, n) })
+	}
+}
+
+func benchCoalescedCold(b *testing.B, a benchAPI, n int) {
+	srv, ts := testsupport.HostileServer(b, tokenserver.DefaultConfig())
+	srv.SetFault(a.api, hostile.Fault{Delay: 5 * time.Millisecond})
+	r := a.request(ts.URL)
+	before := srv.Requests(a.api)
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		c := benchClient(b, true) // a fresh provider process: empty cache
+		start := make(chan struct{})
+		errs := make(chan error, n)
+		for range n {
+			go func() {
+				<-start
+				_, err := c.Grant(b.Context(), r)
+				errs <- err
+			}()
 		}
-		reportRequests(b, srv, a.api, before)
-	})
+		b.StartTimer()
+		close(start)
+		for range n {
+			if err := <-errs; err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		ts.CloseClientConnections() // the next iteration's client starts cold, and none pile up
+		b.StartTimer()
+	}
+	reportRequests(b, srv.Server, a.api, before)
 }

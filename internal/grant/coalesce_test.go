@@ -10,6 +10,7 @@ import (
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver/hostile"
 )
 
 // grantAll runs n grants at once and returns the tokens (nil where one failed) and the errors.
@@ -35,8 +36,8 @@ func grantEach(t *testing.T, c *grant.Client, requests ...grant.Request) {
 
 func TestCoalescing(t *testing.T) {
 	t.Run("100 concurrent identical grants send 1 request", func(t *testing.T) {
-		srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-		srv.SetFault(tokenserver.Partner, tokenserver.Fault{Delay: 100 * time.Millisecond}) // all 100 overlap
+		srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
+		srv.SetFault(tokenserver.Partner, hostile.Fault{Delay: 100 * time.Millisecond}) // all 100 overlap
 		tokens, errs := grantAll(newClient(t, reuse(true)), 100, func(int) grant.Request { return testsupport.Request(grant.Partner, ts.URL) })
 		for i, err := range errs {
 			if err != nil {
@@ -57,7 +58,7 @@ func TestCoalescing(t *testing.T) {
 	})
 
 	t.Run("a later identical grant reuses an unexpired token", func(t *testing.T) {
-		srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+		srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
 		r := testsupport.Request(grant.Tenn, ts.URL)
 		grantEach(t, newClient(t, reuse(true)), r, r, r)
 		if n := srv.Requests(tokenserver.Tenn); n != 1 {
@@ -68,7 +69,7 @@ func TestCoalescing(t *testing.T) {
 	t.Run("a token inside its safety margin is not reused", func(t *testing.T) {
 		cfg := tokenserver.DefaultConfig()
 		cfg.TokenLifetime = 20 * time.Second // under the 30 s minimum margin
-		srv, ts := testsupport.TokenServer(t, cfg)
+		srv, ts := testsupport.HostileServer(t, cfg)
 		r := testsupport.Request(grant.Testinium, ts.URL)
 		grantEach(t, newClient(t, reuse(true)), r, r)
 		if n := srv.Requests(tokenserver.Testinium); n != 2 {
@@ -77,7 +78,7 @@ func TestCoalescing(t *testing.T) {
 	})
 
 	t.Run("different scopes or users are different grants", func(t *testing.T) {
-		srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+		srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
 		a, b := testsupport.Request(grant.Tenn, ts.URL), testsupport.Request(grant.Tenn, ts.URL)
 		b.Scope = "openid"
 		grantEach(t, newClient(t, reuse(true)), a, b)
@@ -87,8 +88,8 @@ func TestCoalescing(t *testing.T) {
 	})
 
 	t.Run("failures are shared with waiters but never cached", func(t *testing.T) {
-		srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-		srv.SetFault(tokenserver.Tenn, tokenserver.Fault{Delay: 100 * time.Millisecond})
+		srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
+		srv.SetFault(tokenserver.Tenn, hostile.Fault{Delay: 100 * time.Millisecond})
 		c := newClient(t, reuse(true))
 		bad := testsupport.Request(grant.Tenn, ts.URL)
 		bad.Password = "wrong-password-1"
@@ -107,7 +108,7 @@ func TestCoalescing(t *testing.T) {
 	})
 
 	t.Run("reuse off sends every grant", func(t *testing.T) {
-		srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+		srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
 		_, errs := grantAll(newClient(t, reuse(false)), 10, func(int) grant.Request { return testsupport.Request(grant.Partner, ts.URL) })
 		for _, err := range errs {
 			if err != nil {
@@ -151,8 +152,8 @@ func reuse(on bool) func(*grant.Config) { return func(c *grant.Config) { c.Reuse
 // TestCoalescingSurvivesTheFirstCallerCanceling: a waiter still gets the token when the caller
 // whose grant it joined is canceled.
 func TestCoalescingSurvivesTheFirstCallerCanceling(t *testing.T) {
-	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-	srv.SetFault(tokenserver.Partner, tokenserver.Fault{Delay: time.Second}) // outlasts the sleeps below
+	srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
+	srv.SetFault(tokenserver.Partner, hostile.Fault{Delay: time.Second}) // outlasts the sleeps below
 	c := newClient(t, reuse(true))
 	first, cancel := context.WithCancel(context.Background())
 	firstErr := make(chan error, 1)

@@ -12,6 +12,7 @@ import (
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver/hostile"
 )
 
 // TestFaults runs each fault the token server can inject through the grant core and checks the
@@ -22,7 +23,7 @@ func TestFaults(t *testing.T) {
 	const margin = 1500 * time.Millisecond
 	tests := []struct {
 		name         string
-		fault        tokenserver.Fault
+		fault        hostile.Fault
 		wantErr      string // substring of the error; empty means success
 		wantKind     grant.Kind
 		wantRequests int
@@ -31,43 +32,43 @@ func TestFaults(t *testing.T) {
 		// subtests may start seconds after the table is built.
 		retryAfterIn time.Duration
 	}{
-		{name: "503 twice then success", fault: tokenserver.Fault{FailTimes: 2, FailWith: tokenserver.Fail503},
+		{name: "503 twice then success", fault: hostile.Fault{FailTimes: 2, FailWith: hostile.Fail503},
 			wantRequests: 3},
-		{name: "connection reset twice then success", fault: tokenserver.Fault{FailTimes: 2, FailWith: tokenserver.FailReset},
+		{name: "connection reset twice then success", fault: hostile.Fault{FailTimes: 2, FailWith: hostile.FailReset},
 			wantRequests: 3},
-		{name: "429 with Retry-After then success", fault: tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.Fail429, RetryAfter: "1"},
+		{name: "429 with Retry-After then success", fault: hostile.Fault{FailTimes: 1, FailWith: hostile.Fail429, RetryAfter: "1"},
 			wantRequests: 2, minWall: time.Second},
-		{name: "503 with an HTTP-date Retry-After", fault: tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.Fail503},
+		{name: "503 with an HTTP-date Retry-After", fault: hostile.Fault{FailTimes: 1, FailWith: hostile.Fail503},
 			retryAfterIn: 2 * time.Second, wantRequests: 2, minWall: 500 * time.Millisecond},
-		{name: "500 always: retries run out", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.Fail500},
+		{name: "500 always: retries run out", fault: hostile.Fault{FailTimes: -1, FailWith: hostile.Fail500},
 			wantErr: "HTTP 500", wantKind: grant.KindStatus, wantRequests: 1 + grant.DefaultMaxRetries},
-		{name: "501 is not retried", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.Fail501},
+		{name: "501 is not retried", fault: hostile.Fault{FailTimes: -1, FailWith: hostile.Fail501},
 			wantErr: "HTTP 501", wantKind: grant.KindStatus, wantRequests: 1},
-		{name: "Retry-After beyond the timeout gives up at once", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.Fail429, RetryAfter: "120"},
+		{name: "Retry-After beyond the timeout gives up at once", fault: hostile.Fault{FailTimes: -1, FailWith: hostile.Fail429, RetryAfter: "120"},
 			wantErr: "Retry-After", wantKind: grant.KindStatus, wantRequests: 1},
-		{name: "HTML 502 from a gateway", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.FailHTML502},
+		{name: "HTML 502 from a gateway", fault: hostile.Fault{FailTimes: -1, FailWith: hostile.FailHTML502},
 			wantErr: "the body starts with", wantKind: grant.KindStatus, wantRequests: 1 + grant.DefaultMaxRetries},
-		{name: "truncated JSON", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.FailTruncatedJSON},
+		{name: "truncated JSON", fault: hostile.Fault{FailTimes: -1, FailWith: hostile.FailTruncatedJSON},
 			wantErr: "truncated", wantKind: grant.KindResponse, wantRequests: 1},
-		{name: "200 without access_token", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.FailNoAccessToken},
+		{name: "200 without access_token", fault: hostile.Fault{FailTimes: -1, FailWith: hostile.FailNoAccessToken},
 			wantErr: "no access_token", wantKind: grant.KindResponse, wantRequests: 1},
-		{name: "200 with an error field", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.FailErrorIn200},
+		{name: "200 with an error field", fault: hostile.Fault{FailTimes: -1, FailWith: hostile.FailErrorIn200},
 			wantErr: `OAuth error "invalid_grant"`, wantKind: grant.KindResponse, wantRequests: 1},
-		{name: "5 MiB body", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.FailHugeBody},
+		{name: "5 MiB body", fault: hostile.Fault{FailTimes: -1, FailWith: hostile.FailHugeBody},
 			wantErr: "larger than 1048576 bytes", wantKind: grant.KindResponse, wantRequests: 1},
-		{name: "slow-drip body", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.FailSlowDrip},
+		{name: "slow-drip body", fault: hostile.Fault{FailTimes: -1, FailWith: hostile.FailSlowDrip},
 			wantErr: "time limit", wantKind: grant.KindTimeout, wantRequests: 1, minWall: timeout},
-		{name: "302 redirect", fault: tokenserver.Fault{FailTimes: -1, FailWith: tokenserver.FailRedirect},
+		{name: "302 redirect", fault: hostile.Fault{FailTimes: -1, FailWith: hostile.FailRedirect},
 			wantErr: "elsewhere.example.invalid", wantKind: grant.KindRedirect, wantRequests: 1},
-		{name: "delay beyond the timeout", fault: tokenserver.Fault{Delay: 10 * time.Second},
+		{name: "delay beyond the timeout", fault: hostile.Fault{Delay: 10 * time.Second},
 			wantErr: "time limit of 3s", wantKind: grant.KindTimeout, wantRequests: 1, minWall: timeout},
-		{name: "delay within the timeout", fault: tokenserver.Fault{Delay: 300 * time.Millisecond},
+		{name: "delay within the timeout", fault: hostile.Fault{Delay: 300 * time.Millisecond},
 			wantRequests: 1, minWall: 300 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+			srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
 			if tt.retryAfterIn > 0 {
 				tt.fault.RetryAfter = time.Now().Add(tt.retryAfterIn).UTC().Format(http.TimeFormat)
 			}
@@ -145,8 +146,8 @@ func TestNewClientRejectsBadSettings(t *testing.T) {
 
 // TestCanceled: Terraform's cancellation ends a grant at once, as a cancellation, not a timeout.
 func TestCanceled(t *testing.T) {
-	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-	srv.SetFault(tokenserver.Tenn, tokenserver.Fault{Delay: 5 * time.Second})
+	srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
+	srv.SetFault(tokenserver.Tenn, hostile.Fault{Delay: 5 * time.Second})
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	_, err := newClient(t).Grant(ctx, testsupport.Request(grant.Tenn, ts.URL))

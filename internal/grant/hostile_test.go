@@ -15,6 +15,7 @@ import (
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver/hostile"
 )
 
 // Tests of the promises that hostile or broken servers and settings once broke (issue
@@ -142,10 +143,10 @@ func TestTokenURLWithCredentialsIsNeverQuoted(t *testing.T) {
 
 // hostileGrant runs the documented grant of api against a token server that answers with fault,
 // with the given request changes, and returns the typed error and the requests the server saw.
-func hostileGrant(t *testing.T, api *grant.API, fault tokenserver.Failure, mutate func(*grant.Request)) (grant.Request, *grant.Error, *tokenserver.Server) {
+func hostileGrant(t *testing.T, api *grant.API, fault hostile.Failure, mutate func(*grant.Request)) (grant.Request, *grant.Error, *hostile.Server) {
 	t.Helper()
-	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-	srv.SetFault(testsupport.ServerAPI(api), tokenserver.Fault{FailTimes: tokenserver.Always, FailWith: fault})
+	srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
+	srv.SetFault(testsupport.ServerAPI(api), hostile.Fault{FailTimes: hostile.Always, FailWith: fault})
 	req := testsupport.Request(api, ts.URL)
 	if mutate != nil {
 		mutate(&req)
@@ -161,7 +162,7 @@ func hostileGrant(t *testing.T, api *grant.API, fault tokenserver.Failure, mutat
 // assertClean fails when the error text holds a secret of the request (in every form the
 // redactor knows and every form the token server echoes), an issued token, or a control
 // character, or is longer than a diagnostic should be.
-func assertClean(t *testing.T, req grant.Request, ge *grant.Error, srv *tokenserver.Server) {
+func assertClean(t *testing.T, req grant.Request, ge *grant.Error, srv *hostile.Server) {
 	t.Helper()
 	text := ge.Error()
 	secrets := testsupport.SecretForms(req)
@@ -173,7 +174,7 @@ func assertClean(t *testing.T, req grant.Request, ge *grant.Error, srv *tokenser
 		}
 	}
 	for _, s := range received {
-		secrets = append(secrets, tokenserver.EchoedForms(s)...)
+		secrets = append(secrets, hostile.EchoedForms(s)...)
 	}
 	testsupport.AssertNoSecret(t, "the error", text, secrets...)
 	testsupport.AssertNoSecret(t, "the error (tokens)", text, srv.Issued()...)
@@ -200,14 +201,14 @@ func TestEchoedSecretsAreRedacted(t *testing.T) {
 		r.ClientSecret, r.Password = "S3cret+&/", "hunter2-S3cret+&/-tail <&>\"'+ é\nline2"
 	}
 	for _, api := range []*grant.API{grant.Tenn, grant.Testinium, grant.Partner, grant.OAuth2} {
-		for _, fault := range []tokenserver.Failure{tokenserver.FailEchoCredentials, tokenserver.FailEchoHTML} {
+		for _, fault := range []hostile.Failure{hostile.FailEchoCredentials, hostile.FailEchoHTML} {
 			t.Run(api.Name+" "+fault.String(), func(t *testing.T) {
 				req, ge, srv := hostileGrant(t, api, fault, nested)
 				assertClean(t, req, ge, srv)
 				if strings.Contains(ge.Error(), "hunter2") || strings.Contains(ge.Error(), "tail") {
 					t.Errorf("part of a secret that contains another is left in the error (withheld)")
 				}
-				if fault == tokenserver.FailEchoCredentials && !strings.Contains(ge.Error(), "***") {
+				if fault == hostile.FailEchoCredentials && !strings.Contains(ge.Error(), "***") {
 					t.Errorf("nothing was redacted from the %d-byte error; did the server echo? (withheld)", len(ge.Error()))
 				}
 				if srv.Requests(testsupport.ServerAPI(api)) != 1 {
@@ -222,24 +223,24 @@ func TestEchoedSecretsAreRedacted(t *testing.T) {
 // is, costs the requests its status allows, and shows no secret, token or control character.
 func TestHostileAnswers(t *testing.T) {
 	tests := []struct {
-		fault        tokenserver.Failure
+		fault        hostile.Failure
 		wantKind     grant.Kind
 		wantReason   grant.Reason
 		wantRequests int
 		wantText     string
 	}{
-		{tokenserver.FailTokensInError, grant.KindStatus, grant.ReasonBadRequest, 1, "***"},
-		{tokenserver.FailControlChars, grant.KindStatus, grant.ReasonBadRequest, 1, "[cut: the server sent"},
+		{hostile.FailTokensInError, grant.KindStatus, grant.ReasonBadRequest, 1, "***"},
+		{hostile.FailControlChars, grant.KindStatus, grant.ReasonBadRequest, 1, "[cut: the server sent"},
 		// The status is known even when the body cannot be read: a wrong client stays one request.
-		{tokenserver.FailCutBody401, grant.KindStatus, grant.ReasonClientCredentials, 1, "could not be read"},
-		{tokenserver.FailBadGzip400, grant.KindStatus, grant.ReasonBadRequest, 1, "could not be read"},
+		{hostile.FailCutBody401, grant.KindStatus, grant.ReasonClientCredentials, 1, "could not be read"},
+		{hostile.FailBadGzip400, grant.KindStatus, grant.ReasonBadRequest, 1, "could not be read"},
 		// A credentials error is final whatever the status.
-		{tokenserver.Fail500InvalidGrant, grant.KindStatus, grant.ReasonUserCredentials, 1, "invalid_grant"},
+		{hostile.Fail500InvalidGrant, grant.KindStatus, grant.ReasonUserCredentials, 1, "invalid_grant"},
 		// An oversized error body does not change the retry decision, nor claim success.
-		{tokenserver.Fail503HugeBody, grant.KindStatus, grant.ReasonServerFailure, 1 + grant.DefaultMaxRetries, "error body is larger"},
-		{tokenserver.FailHugeHeader, grant.KindResponse, grant.ReasonNotATokenResponse, 1, "headers are larger than 65536 bytes"},
-		{tokenserver.FailRedirectUserinfo, grant.KindRedirect, grant.ReasonRedirect, 1, "redirects to elsewhere.example.invalid"},
-		{tokenserver.FailRedirectOddHost, grant.KindRedirect, grant.ReasonRedirect, 1, "redirects to another address"},
+		{hostile.Fail503HugeBody, grant.KindStatus, grant.ReasonServerFailure, 1 + grant.DefaultMaxRetries, "error body is larger"},
+		{hostile.FailHugeHeader, grant.KindResponse, grant.ReasonNotATokenResponse, 1, "headers are larger than 65536 bytes"},
+		{hostile.FailRedirectUserinfo, grant.KindRedirect, grant.ReasonRedirect, 1, "redirects to elsewhere.example.invalid"},
+		{hostile.FailRedirectOddHost, grant.KindRedirect, grant.ReasonRedirect, 1, "redirects to another address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.fault.String(), func(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver/hostile"
 )
 
 // TestMinValidity: the token handed out stays valid at least MinValidity from that moment. A reused
@@ -92,9 +93,9 @@ func newRevocationServer(t *testing.T, wantBasic string) *revocationServer {
 // grant's client authentication) only when the last holder lets go, and once revoking grants
 // hold it, it is never handed out again.
 func TestRevokeAtLastRelease(t *testing.T) {
-	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
 	// Slow answers, so that the concurrent grants below share one request in flight.
-	srv.SetFault(tokenserver.Tenn, tokenserver.Fault{Delay: 500 * time.Millisecond})
+	srv.SetFault(tokenserver.Tenn, hostile.Fault{Delay: 500 * time.Millisecond})
 	rs := newRevocationServer(t, testsupport.Basic(tokenserver.TennClientID, tokenserver.TennClientSecret))
 	c := newClient(t, reuse(true))
 	r := testsupport.Request(grant.Tenn, ts.URL)

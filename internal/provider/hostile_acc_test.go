@@ -13,6 +13,7 @@ import (
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver/hostile"
 )
 
 // Acceptance tests of what hostile or broken token servers show through Terraform.
@@ -42,8 +43,8 @@ func TestAccEphemeralNeverSharesDataSourceToken(t *testing.T) {
 // TestAccCutErrorBodyCostsOneRequest: a 401 whose body breaks off is still a rejected client:
 // one request and the client hint, not retries and a network hint.
 func TestAccCutErrorBodyCostsOneRequest(t *testing.T) {
-	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-	srv.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: tokenserver.Always, FailWith: tokenserver.FailCutBody401})
+	srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
+	srv.SetFault(tokenserver.Tenn, hostile.Fault{FailTimes: hostile.Always, FailWith: hostile.FailCutBody401})
 	accTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		TerraformVersionChecks:   ephemeralOnly,
@@ -60,8 +61,8 @@ func TestAccCutErrorBodyCostsOneRequest(t *testing.T) {
 // TestAccServerTextReachesTheTerminalSafely: terminal escapes and control characters from a
 // server never reach terraform's output, and a 200 KB error_description is cut, saying so.
 func TestAccServerTextReachesTheTerminalSafely(t *testing.T) {
-	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-	srv.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: tokenserver.Always, FailWith: tokenserver.FailControlChars})
+	srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
+	srv.SetFault(tokenserver.Tenn, hostile.Fault{FailTimes: hostile.Always, FailWith: hostile.FailControlChars})
 	r := newLeakRun(t, "terraform {\n  required_providers {\n    tenn = { source = \"authtoken/authtoken\" }\n  }\n}\n"+
 		block("ephemeral", "tenn_token", "test", nil), tennToken.testEnv(ts.URL))
 	r.run("plan", false, func(ctx context.Context) error {

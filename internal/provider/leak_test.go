@@ -15,6 +15,7 @@ import (
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver/hostile"
 )
 
 // The secret-leak tests drive the terraform binary itself (terraform-exec), with TF_LOG=trace, a
@@ -142,7 +143,7 @@ func credentialSecrets(tt tokenType, base string, mutate func(*grant.Request)) [
 		out = append(out, secret{label: tt.name + " credential", value: v})
 	}
 	for _, s := range req.Secrets() { // the forms the token server echoes, written independently
-		for _, v := range tokenserver.EchoedForms(s) {
+		for _, v := range hostile.EchoedForms(s) {
 			out = append(out, secret{label: tt.name + " credential as the server echoes it", value: v})
 		}
 	}
@@ -162,7 +163,7 @@ func receivedSecrets(srv *tokenserver.Server, tt tokenType) []secret {
 		return nil
 	}
 	var out []secret
-	for _, v := range append(grant.SecretForms(cred), tokenserver.EchoedForms(cred)...) {
+	for _, v := range append(grant.SecretForms(cred), hostile.EchoedForms(cred)...) {
 		out = append(out, secret{label: tt.name + " Basic credentials as received", value: v})
 	}
 	return out
@@ -228,23 +229,23 @@ func TestAccNoSecretLeaks(t *testing.T) {
 // any encoding or put tokens in their errors, leak nothing into terraform's output or trace log.
 func TestAccNoSecretLeaksOnFailure(t *testing.T) {
 	for name, tc := range map[string]struct {
-		fault      tokenserver.Failure
+		fault      hostile.Failure
 		password   string // replaces the documented password, when set
 		wantStderr string
 	}{
 		"wrong password":   {password: "Wr0ng-Passw0rd!", wantStderr: "invalid_grant"},
-		"echo":             {fault: tokenserver.FailEchoCredentials, password: "hunter2-S3cret <&>\"'+ é", wantStderr: "***"},
-		"echo in HTML":     {fault: tokenserver.FailEchoHTML, wantStderr: "HTTP 400"},
-		"tokens in errors": {fault: tokenserver.FailTokensInError, wantStderr: "***"},
+		"echo":             {fault: hostile.FailEchoCredentials, password: "hunter2-S3cret <&>\"'+ é", wantStderr: "***"},
+		"echo in HTML":     {fault: hostile.FailEchoHTML, wantStderr: "HTTP 400"},
+		"tokens in errors": {fault: hostile.FailTokensInError, wantStderr: "***"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+			srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
 			env := map[string]string{}
 			config := "terraform {\n  required_providers {\n    authtoken = { source = \"authtoken/authtoken\" }\n  }\n}\n"
 			var secrets []secret
 			for _, tt := range tokenTypes() {
-				if tc.fault != tokenserver.FailNone {
-					srv.SetFault(tt.server(), tokenserver.Fault{FailTimes: tokenserver.Always, FailWith: tc.fault})
+				if tc.fault != hostile.FailNone {
+					srv.SetFault(tt.server(), hostile.Fault{FailTimes: hostile.Always, FailWith: tc.fault})
 				} else if tt.name != tennToken.name {
 					continue
 				}
@@ -257,7 +258,7 @@ func TestAccNoSecretLeaksOnFailure(t *testing.T) {
 					mutate = func(r *grant.Request) { r.Password = tc.password }
 				}
 				config += block("ephemeral", tt.name, "leak", nil, "provider = authtoken")
-				if tc.fault != tokenserver.FailNone {
+				if tc.fault != hostile.FailNone {
 					config += block("data", tt.name, "leak", nil, "provider = authtoken")
 				}
 				secrets = append(secrets, credentialSecrets(tt, ts.URL, mutate)...)
@@ -270,7 +271,7 @@ func TestAccNoSecretLeaksOnFailure(t *testing.T) {
 			if !bytes.Contains(r.outputs["plan stderr"], []byte(tc.wantStderr)) {
 				t.Errorf("the diagnostics do not show %q:\n%s", tc.wantStderr, r.redacted(string(r.outputs["plan stderr"])))
 			}
-			if tc.fault == tokenserver.FailNone {
+			if tc.fault == hostile.FailNone {
 				if n := srv.Requests(tokenserver.Tenn); n != 1 {
 					t.Errorf("a wrong password cost %d requests, want exactly 1", n)
 				}
@@ -279,7 +280,7 @@ func TestAccNoSecretLeaksOnFailure(t *testing.T) {
 				secrets = append(secrets, secret{label: "a token in an error body", value: tok})
 			}
 			for _, tt := range tokenTypes() {
-				secrets = append(secrets, receivedSecrets(srv, tt)...)
+				secrets = append(secrets, receivedSecrets(srv.Server, tt)...)
 			}
 			r.scan(secrets)
 		})

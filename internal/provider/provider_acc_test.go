@@ -9,6 +9,7 @@ import (
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver/hostile"
 )
 
 // Acceptance tests of the provider's settings. They count the requests the token server sees through whole Terraform runs. The test
@@ -39,9 +40,9 @@ func runCounted(t *testing.T, srv *tokenserver.Server, config string) (tenn, pha
 
 // TestAccRetryOn503: two 503s then success; the run succeeds and the first phase cost 3 requests.
 func TestAccRetryOn503(t *testing.T) {
-	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-	srv.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 2, FailWith: tokenserver.Fail503})
-	tenn, phases := runCounted(t, srv, countingConfig(ts.URL, "", tennBlock(ts.URL, "test")))
+	srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
+	srv.SetFault(tokenserver.Tenn, hostile.Fault{FailTimes: 2, FailWith: hostile.Fail503})
+	tenn, phases := runCounted(t, srv.Server, countingConfig(ts.URL, "", tennBlock(ts.URL, "test")))
 	if phases == 0 || tenn != phases+2 {
 		t.Errorf("tenn requests %d over %d phases, want %d (two 503s retried, then one per phase)", tenn, phases, phases+2)
 	}
@@ -49,10 +50,10 @@ func TestAccRetryOn503(t *testing.T) {
 
 // TestAccRetryAfter429: a 429 with Retry-After: 1 is waited out and retried once.
 func TestAccRetryAfter429(t *testing.T) {
-	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-	srv.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.Fail429, RetryAfter: "1"})
+	srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
+	srv.SetFault(tokenserver.Tenn, hostile.Fault{FailTimes: 1, FailWith: hostile.Fail429, RetryAfter: "1"})
 	start := time.Now()
-	tenn, phases := runCounted(t, srv, countingConfig(ts.URL, "", tennBlock(ts.URL, "test")))
+	tenn, phases := runCounted(t, srv.Server, countingConfig(ts.URL, "", tennBlock(ts.URL, "test")))
 	if phases == 0 || tenn != phases+1 {
 		t.Errorf("tenn requests %d over %d phases, want %d", tenn, phases, phases+1)
 	}
@@ -63,8 +64,8 @@ func TestAccRetryAfter429(t *testing.T) {
 
 // TestAccTimeout: request_timeout bounds the grant, and the diagnostic says what to check.
 func TestAccTimeout(t *testing.T) {
-	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-	srv.SetFault(tokenserver.Tenn, tokenserver.Fault{Delay: 10 * time.Second})
+	srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
+	srv.SetFault(tokenserver.Tenn, hostile.Fault{Delay: 10 * time.Second})
 	start := time.Now()
 	accTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"log"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -17,16 +18,15 @@ import (
 	"testing"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver/hostile"
 )
 
-// TokenServer serves a new tokenserver.Server for cfg on a loopback port (http) and closes both
+// TokenServer serves a new tokenserver.Server for cfg on a loopback port (http) and closes it
 // when the test ends.
 func TokenServer(tb testing.TB, cfg tokenserver.Config) (*tokenserver.Server, *httptest.Server) {
 	tb.Helper()
 	s := tokenserver.New(cfg)
-	ts := httptest.NewUnstartedServer(s)
-	start(tb, s, ts, ts.Start)
-	return s, ts
+	return s, serve(tb, s, nil, false)
 }
 
 // TokenServerTLS is TokenServer over HTTPS with httptest's self-signed certificate;
@@ -34,20 +34,43 @@ func TokenServer(tb testing.TB, cfg tokenserver.Config) (*tokenserver.Server, *h
 func TokenServerTLS(tb testing.TB, cfg tokenserver.Config) (*tokenserver.Server, *httptest.Server) {
 	tb.Helper()
 	s := tokenserver.New(cfg)
-	ts := httptest.NewUnstartedServer(s)
-	start(tb, s, ts, ts.StartTLS)
-	return s, ts
+	return s, serve(tb, s, nil, true)
 }
 
-func start(tb testing.TB, s *tokenserver.Server, ts *httptest.Server, run func()) {
+// HostileServer is TokenServer with the hostile server (package hostile) around the strict one:
+// SetFault makes its token endpoints fail.
+func HostileServer(tb testing.TB, cfg tokenserver.Config) (*hostile.Server, *httptest.Server) {
+	tb.Helper()
+	s := hostile.New(cfg)
+	return s, serve(tb, s, s.Close, false)
+}
+
+// HostileServerTLS is HostileServer over HTTPS, as TokenServerTLS is TokenServer.
+func HostileServerTLS(tb testing.TB, cfg tokenserver.Config) (*hostile.Server, *httptest.Server) {
+	tb.Helper()
+	s := hostile.New(cfg)
+	return s, serve(tb, s, s.Close, true)
+}
+
+// serve starts h on loopback and closes it when the test ends, calling stop first if there is
+// one (hostile.Server.Close: it ends slow drips and delays, which ts.Close would wait for).
+func serve(tb testing.TB, h http.Handler, stop func(), useTLS bool) *httptest.Server {
+	ts := httptest.NewUnstartedServer(h)
 	// Tests that check certificate rejection make the server log TLS handshake errors; those are
 	// expected, so keep them out of the test output.
 	ts.Config.ErrorLog = log.New(dropHandshakeErrors{}, "", log.LstdFlags)
-	run()
+	if useTLS {
+		ts.StartTLS()
+	} else {
+		ts.Start()
+	}
 	tb.Cleanup(func() {
-		s.Close() // end slow drips and delays first: ts.Close waits for handlers
+		if stop != nil {
+			stop()
+		}
 		ts.Close()
 	})
+	return ts
 }
 
 type dropHandshakeErrors struct{}

@@ -27,6 +27,10 @@ func OAuth2MetadataURL(base string) string { return base + OAuth2MetadataPath }
 // base.
 func OAuth2OIDCMetadataURL(base string) string { return base + OAuth2OIDCMetadataPath }
 
+// RedirectBase is where DiscoveryRedirect (and package hostile's redirects) point: a host that
+// can never resolve.
+const RedirectBase = "https://elsewhere.example.invalid"
+
 // DiscoveryFault is a way the oauth2 metadata documents misbehave.
 type DiscoveryFault int
 
@@ -49,7 +53,7 @@ func (f DiscoveryFault) String() string {
 }
 
 // SetDiscoveryFault makes the oauth2 metadata documents misbehave as f says, until it is set to
-// DiscoveryOK or Reset. Faults set with SetFault concern the token endpoint only.
+// DiscoveryOK or Reset.
 func (s *Server) SetDiscoveryFault(f DiscoveryFault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -82,7 +86,7 @@ func metadata(oidc bool) func(s *Server, w *response, r *http.Request, sp apiSpe
 			return
 		}
 		if fault != DiscoveryOK {
-			w.note = fault.String()
+			w.fault = fault.String()
 		}
 		base := issuer(r)
 		iss := OAuth2Issuer(base)

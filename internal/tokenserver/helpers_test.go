@@ -211,3 +211,17 @@ func wantInLog(t *testing.T, out string, parts ...string) {
 		}
 	}
 }
+
+func wantStatus(t *testing.T, resp *http.Response, status int) {
+	t.Helper()
+	if resp.StatusCode != status {
+		t.Fatalf("status %d, want %d", resp.StatusCode, status)
+	}
+}
+
+func wantError(t *testing.T, body []byte, code string) {
+	t.Helper()
+	if got := decodeObject(t, body)["error"]; got != code {
+		t.Errorf("error %v, want %s", got, code)
+	}
+}

@@ -23,10 +23,9 @@ type response struct {
 	http.ResponseWriter
 	status   int
 	errCode  string
-	fault    Failure
+	fault    string // the name of the fault that answered (a DiscoveryFault, or an Intercept hook's)
 	resource string // the resource endpoint's path, for a call to one; "" for the token endpoints
 	route    string // the kind of route (revocation, metadata) for a call to one, logged with its path
-	note     string // a fault that is not a Failure (a DiscoveryFault), by name, for the log
 }
 
 func (w *response) WriteHeader(code int) {
@@ -46,10 +45,10 @@ func (w *response) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach Flush and Hijack.
 func (w *response) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// ServeHTTP routes by exact path. A token endpoint request is recorded, gets the API's fault and
-// then the API's strict handler; a resource endpoint call is checked for a live token of its API
-// (protected.go) and neither counted nor faulted; the other routes (revocation, discovery) answer
-// by themselves, unfaulted.
+// ServeHTTP routes by exact path. A token endpoint request is recorded, goes to the Intercept hook
+// if there is one, and then to the API's strict handler; a resource endpoint call is checked for a
+// live token of its API (protected.go) and neither counted nor intercepted; the other routes
+// (revocation, discovery) answer by themselves, never intercepted.
 func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	w := &response{ResponseWriter: hw}
 	sp := specForPath(r.URL.Path)
@@ -87,9 +86,7 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	// Faults come first: they stand for a gateway or an overloaded server,
-	// which fail whatever the request looks like.
-	if !s.applyFault(w, r, api, body) {
+	if s.intercepted(w, r, api, body) {
 		return
 	}
 
@@ -98,6 +95,23 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 	}
 
 	sp.serve(s, w, r, body)
+}
+
+// intercepted hands a recorded token endpoint request to the Intercept hook, notes what the hook
+// says of its answer for the log, and reports whether the hook answered.
+func (s *Server) intercepted(w *response, r *http.Request, api API, body []byte) bool {
+	if s.cfg.Intercept == nil {
+		return false
+	}
+	i := s.cfg.Intercept(w, r, api, body)
+	w.fault = i.Fault
+	if i.ErrorCode != "" {
+		w.errCode = i.ErrorCode
+	}
+	if i.Status != 0 {
+		w.status = i.Status
+	}
+	return i.Answered
 }
 
 // readBody reads r's body, at most MaxBodyBytes of it, and records the request in l as one to
@@ -199,11 +213,8 @@ func (s *Server) logRequest(api API, r *http.Request, w *response, d time.Durati
 	if w.errCode != "" {
 		line += " error=" + w.errCode
 	}
-	if w.fault != FailNone {
-		line += " fault=" + w.fault.String()
-	}
-	if w.note != "" {
-		line += " fault=" + w.note
+	if w.fault != "" {
+		line += " fault=" + w.fault
 	}
 	if w.resource != "" {
 		line += " resource=" + w.resource
@@ -228,6 +239,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	h.Set("Pragma", "no-cache")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+func writeRaw(w http.ResponseWriter, status int, contentType, body string) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, body)
 }
 
 // writeError answers in the RFC 6749 5.2 shape. desc must never hold a secret.
@@ -345,55 +363,6 @@ func parseBasic(h http.Header) (id, secret, problem string) {
 		return "", "", "decoded Authorization Basic credentials have no ':' between client_id and client_secret"
 	}
 	return id, secret, ""
-}
-
-// receivedCredentials finds the secrets a request carries, whatever shape it has: the HTTP Basic
-// credentials (the base64 string as sent, and the secret it decodes to), and client_secret and
-// password in a JSON or form body. all lists each once, in that order; clientSecret is the Basic
-// secret, else the body's client_secret. Only the faults that model hostile servers use it, so
-// it parses leniently: a malformed request still has its secrets found.
-func receivedCredentials(h http.Header, body []byte) (clientSecret string, all []string) {
-	add := func(v string) {
-		if v != "" && !slices.Contains(all, v) {
-			all = append(all, v)
-		}
-	}
-	for _, v := range h.Values("Authorization") {
-		scheme, cred, ok := strings.Cut(strings.TrimSpace(v), " ")
-		if !ok || !strings.EqualFold(scheme, "Basic") {
-			continue
-		}
-		cred = strings.TrimSpace(cred)
-		add(cred)
-		if raw, err := base64.StdEncoding.DecodeString(cred); err == nil {
-			if _, secret, ok := strings.Cut(string(raw), ":"); ok {
-				add(secret)
-				if clientSecret == "" {
-					clientSecret = secret
-				}
-			}
-		}
-	}
-	fields := map[string][]string{}
-	var obj map[string]any
-	if json.Unmarshal(body, &obj) == nil {
-		for k, v := range obj {
-			if s, ok := v.(string); ok {
-				fields[k] = []string{s}
-			}
-		}
-	} else {
-		fields, _ = url.ParseQuery(string(body)) // keeps the pairs that parse
-	}
-	for _, k := range []string{"client_secret", "password"} {
-		for _, v := range fields[k] {
-			add(v)
-			if k == "client_secret" && clientSecret == "" {
-				clientSecret = v
-			}
-		}
-	}
-	return clientSecret, all
 }
 
 // checkClient reports what is wrong with a client's credentials, or "".

@@ -265,16 +265,14 @@ func mustRequest(t *testing.T, url string) *http.Request {
 	return req
 }
 
-// TestResourceIgnoresFaultsAndReset: faults stand for a broken token endpoint, not the API; Reset
-// forgets the accepted calls but not the tokens.
-func TestResourceIgnoresFaultsAndReset(t *testing.T) {
+// TestResourceAfterReset: Reset forgets the accepted calls but not the tokens.
+func TestResourceAfterReset(t *testing.T) {
 	t.Parallel()
 	s, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	c := ts.Client()
 	tok := grantToken(t, c, ts, tokenserver.Testinium)
-	s.SetFault(tokenserver.Testinium, tokenserver.Fault{FailTimes: tokenserver.Always, FailWith: tokenserver.Fail503})
 	if resp, b := callResource(t, c, ts, tokenserver.Testinium, http.MethodGet, bearer(tok)); resp.StatusCode != 200 {
-		t.Fatalf("with a token endpoint fault: status %d: %s", resp.StatusCode, b)
+		t.Fatalf("status %d: %s", resp.StatusCode, b)
 	}
 	s.Reset()
 	if len(s.Accepted(tokenserver.Testinium)) != 0 {

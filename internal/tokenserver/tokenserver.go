@@ -3,8 +3,8 @@
 // authorization server (oauth2) exactly as the RFCs do, and checks every request strictly. Each
 // API lives in a file of its own (tenn.go, testinium.go, partner.go, oauth2.go); the core
 // (tokenserver.go, http.go, protected.go, revocation.go) looks APIs up and never switches on
-// them. Tests use it to prove the client sends the documented request byte for byte; fault
-// injection lets them exercise the failure paths.
+// them. Tests use it to prove the client sends the documented request byte for byte; package
+// hostile wraps it with faults, through Config.Intercept, to exercise the failure paths.
 package tokenserver
 
 import (
@@ -111,6 +111,18 @@ type Config struct {
 	// Logger, if set, gets one line per request: API, method, status, error code,
 	// fault. Never a secret or a token.
 	Logger *log.Logger
+	// Intercept, if set, sees each token endpoint request once it is read and recorded (Requests
+	// and LastRequest count it), before any check of the API's, and may answer it instead; it
+	// says what it did. Package hostile answers with its faults here; nothing else sets it.
+	Intercept func(w http.ResponseWriter, r *http.Request, api API, body []byte) Interception
+}
+
+// Interception is what a Config.Intercept hook did with a request, for the request log.
+type Interception struct {
+	Answered  bool   // the hook answered the request (or dropped it): the API's handler does not run
+	Fault     string // the name of the fault that answered
+	ErrorCode string // the OAuth error code of the answer, if any
+	Status    int    // the status of an answer the hook wrote past w (on a hijacked connection)
 }
 
 // DefaultConfig returns every API's documented credentials and a one-hour lifetime.
@@ -150,7 +162,6 @@ type Server struct {
 
 	mu       sync.Mutex
 	requests requestLog // requests to the token endpoints
-	faults   map[API]*faultState
 	issued   []string
 	grants   map[string]grantRecord // access tokens of successful grants, by value (protected.go)
 	granted  map[API][]string       // the same tokens per API, in the order they were issued
@@ -164,9 +175,6 @@ type Server struct {
 	jtis        map[string]time.Time      // client assertion jti (per client) to its exp (oauth2_client.go)
 	discovery   DiscoveryFault            // how the oauth2 metadata documents misbehave (discovery.go)
 	metadataReq int                       // requests to the metadata documents
-
-	done      chan struct{} // closed by Close: stops delays and slow drips
-	closeOnce sync.Once
 }
 
 // New returns a server for cfg, with empty parts filled from DefaultConfig.
@@ -180,11 +188,9 @@ func New(cfg Config) *Server {
 	return &Server{
 		cfg:      cfg,
 		requests: newRequestLog(),
-		faults:   map[API]*faultState{},
 		grants:   map[string]grantRecord{},
 		granted:  map[API][]string{},
 		accepted: map[API][]string{},
-		done:     make(chan struct{}),
 
 		revocations: newRequestLog(),
 		revoked:     map[API][]string{},
@@ -214,7 +220,7 @@ func fillPerAPI(m, def map[API]map[string]string) map[API]map[string]string {
 	return out
 }
 
-// Requests returns how many requests reached the API's token endpoint, failed and faulted ones
+// Requests returns how many requests reached the API's token endpoint, failed and intercepted ones
 // included. Calls to the API's resource endpoint do not count (see Accepted), nor do revocations
 // (see Revocations) or metadata requests (see MetadataRequests).
 func (s *Server) Requests(api API) int {
@@ -224,8 +230,7 @@ func (s *Server) Requests(api API) int {
 }
 
 // Issued returns every token value the server has handed out so far: access, refresh and id
-// tokens, and those a fault put in an error body (Reset does not clear it, so a leak scan sees
-// every token of a test).
+// tokens (Reset does not clear it, so a leak scan sees every token of a test).
 func (s *Server) Issued() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -239,24 +244,17 @@ func (s *Server) LastRequest(api API) *RecordedRequest {
 	return s.requests.last[api].clone()
 }
 
-// Reset clears request counters, recorded requests, faults (the discovery fault too) and the
+// Reset clears request counters, recorded requests, the discovery fault and the
 // records of accepted resource calls and of revocations. Issued tokens stay issued, live ones stay
 // valid, and revoked ones stay revoked.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.requests.clear()
-	clear(s.faults)
 	clear(s.accepted)
 	s.revocations.clear()
 	clear(s.revoked)
 	s.discovery, s.metadataReq = DiscoveryOK, 0
-}
-
-// Close ends in-flight delays and slow drips so the HTTP server around s can
-// shut down. Requests that arrive afterwards are still answered.
-func (s *Server) Close() {
-	s.closeOnce.Do(func() { close(s.done) })
 }
 
 // recordRequest is a copy of r as the server received it, body being what was read of its body.

@@ -222,13 +222,12 @@ func TestRecording(t *testing.T) {
 		t.Error("LastRequest returned the server's own header map")
 	}
 
-	s.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: tokenserver.Always, FailWith: tokenserver.Fail500})
 	s.Reset()
 	if s.Requests(tokenserver.Tenn) != 0 || s.LastRequest(tokenserver.Tenn) != nil {
 		t.Error("Reset kept counters or recordings")
 	}
 	if resp, _ := send(t, c, ts, ok); resp.StatusCode != 200 {
-		t.Errorf("after Reset status %d: fault not cleared", resp.StatusCode)
+		t.Errorf("after Reset status %d", resp.StatusCode)
 	}
 	if len(s.Issued()) != 4 {
 		t.Errorf("Issued after Reset has %d tokens, want 4 (Reset keeps them)", len(s.Issued()))
@@ -266,10 +265,9 @@ func TestLogger(t *testing.T) {
 	bad := validRequest(tokenserver.Testinium)
 	bad.body = strings.Replace(bad.body, "testinium-pass", "wrong-pass", 1)
 	send(t, c, ts, bad)
-	sendFaulted(t, s, c, ts, validRequest(tokenserver.Partner), tokenserver.Fail503)
 
 	out := logs.String()
-	wantInLog(t, out, "api=tenn method=POST status=200", "api=testinium method=POST status=403 error=access_denied", "api=partner method=POST status=503 error=temporarily_unavailable fault=503")
+	wantInLog(t, out, "api=tenn method=POST status=200", "api=testinium method=POST status=403 error=access_denied")
 	testsupport.AssertNoSecret(t, "log", out, secrets...)
 	for _, tok := range s.Issued() {
 		if strings.Contains(out, tok) {

@@ -42,7 +42,7 @@ func partnerToken(t *testing.T, base string) string {
 func TestCall(t *testing.T) {
 	srv := tokenserver.New(tokenserver.DefaultConfig())
 	ts := httptest.NewServer(srv)
-	defer func() { srv.Close(); ts.Close() }()
+	defer ts.Close()
 	tok := partnerToken(t, ts.URL)
 	ctx, c := context.Background(), ts.Client()
 

@@ -1,4 +1,4 @@
-package tokenserver_test
+package hostile_test
 
 import (
 	"compress/gzip"
@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver/hostile"
 )
 
 // TestFaults sets each failure once, checks the faulted answer, and then
@@ -28,44 +30,44 @@ func TestFaults(t *testing.T) {
 	// wantRetryAfter7 checks the Retry-After the faults below are set with (RetryAfter: "7").
 	wantRetryAfter7 := func(t *testing.T, resp *http.Response, _ []byte) { wantHeader(t, resp, "Retry-After", "7") }
 	tests := []struct {
-		failure tokenserver.Failure
+		failure hostile.Failure
 		status  int
 		code    string                                               // the error code the body must name; "" to check none
 		check   func(t *testing.T, resp *http.Response, body []byte) // the fault's other checks, if any
 	}{
-		{tokenserver.Fail503, 503, "temporarily_unavailable", wantRetryAfter7},
-		{tokenserver.Fail429, 429, "", wantRetryAfter7},
-		{tokenserver.Fail500, 500, "server_error", nil},
-		{tokenserver.Fail501, 501, "", nil},
-		{tokenserver.FailHTML502, 502, "", func(t *testing.T, resp *http.Response, body []byte) {
+		{hostile.Fail503, 503, "temporarily_unavailable", wantRetryAfter7},
+		{hostile.Fail429, 429, "", wantRetryAfter7},
+		{hostile.Fail500, 500, "server_error", nil},
+		{hostile.Fail501, 501, "", nil},
+		{hostile.FailHTML502, 502, "", func(t *testing.T, resp *http.Response, body []byte) {
 			wantHeader(t, resp, "Content-Type", "text/html")
 			if !strings.Contains(string(body), "<title>502 Bad Gateway</title>") {
 				t.Errorf("body %q", body)
 			}
 		}},
-		{tokenserver.FailTruncatedJSON, 200, "", func(t *testing.T, resp *http.Response, body []byte) {
+		{hostile.FailTruncatedJSON, 200, "", func(t *testing.T, resp *http.Response, body []byte) {
 			var v any
-			if string(body) != tokenserver.TruncatedJSONBody || json.Unmarshal(body, &v) == nil {
+			if string(body) != hostile.TruncatedJSONBody || json.Unmarshal(body, &v) == nil {
 				t.Errorf("body %q, want truncated JSON", body)
 			}
 		}},
-		{tokenserver.FailNoAccessToken, 200, "", func(t *testing.T, resp *http.Response, body []byte) {
+		{hostile.FailNoAccessToken, 200, "", func(t *testing.T, resp *http.Response, body []byte) {
 			if m := decodeObject(t, body); m["access_token"] != nil {
 				t.Errorf("body %s has access_token", body)
 			}
 		}},
-		{tokenserver.FailErrorIn200, 200, "invalid_grant", nil},
-		{tokenserver.FailHugeBody, 200, "", func(t *testing.T, resp *http.Response, body []byte) {
+		{hostile.FailErrorIn200, 200, "invalid_grant", nil},
+		{hostile.FailHugeBody, 200, "", func(t *testing.T, resp *http.Response, body []byte) {
 			wantHugeBody(t, resp, body)
 			var v any
 			if err := json.Unmarshal(body, &v); err != nil {
 				t.Errorf("huge body is not JSON: %v", err)
 			}
 		}},
-		{tokenserver.FailRedirect, 302, "", func(t *testing.T, resp *http.Response, body []byte) {
+		{hostile.FailRedirect, 302, "", func(t *testing.T, resp *http.Response, body []byte) {
 			wantHeader(t, resp, "Location", "https://elsewhere.example.invalid/connect/token")
 		}},
-		{tokenserver.FailEchoCredentials, 400, "invalid_request", func(t *testing.T, resp *http.Response, body []byte) {
+		{hostile.FailEchoCredentials, 400, "invalid_request", func(t *testing.T, resp *http.Response, body []byte) {
 			desc, _ := decodeObject(t, body)["error_description"].(string)
 			// Tenn's documented request: the Basic string, its secret and the form's password.
 			basic := strings.TrimPrefix(testsupport.Basic(tokenserver.TennClientID, tokenserver.TennClientSecret), "Basic ")
@@ -76,8 +78,8 @@ func TestFaults(t *testing.T) {
 				}
 			}
 		}},
-		{tokenserver.FailControlChars, 400, "invalid_request", nil},
-		{tokenserver.Fail500InvalidGrant, 500, "", func(t *testing.T, resp *http.Response, body []byte) {
+		{hostile.FailControlChars, 400, "invalid_request", nil},
+		{hostile.Fail500InvalidGrant, 500, "", func(t *testing.T, resp *http.Response, body []byte) {
 			m := decodeObject(t, body)
 			if m["error"] != "invalid_grant" || m["error_description"] != "The user name or password is incorrect." || len(m) != 2 {
 				t.Errorf("body %s", body)
@@ -86,11 +88,11 @@ func TestFaults(t *testing.T) {
 				t.Errorf("Content-Type %q", ct)
 			}
 		}},
-		{tokenserver.Fail503HugeBody, 503, "temporarily_unavailable", func(t *testing.T, resp *http.Response, body []byte) {
+		{hostile.Fail503HugeBody, 503, "temporarily_unavailable", func(t *testing.T, resp *http.Response, body []byte) {
 			wantHeader(t, resp, "Retry-After", "7")
 			wantHugeBody(t, resp, body)
 		}},
-		{tokenserver.FailRedirectUserinfo, 302, "", func(t *testing.T, resp *http.Response, body []byte) {
+		{hostile.FailRedirectUserinfo, 302, "", func(t *testing.T, resp *http.Response, body []byte) {
 			want := "https://" + tokenserver.TennClientSecret + "@elsewhere.example.invalid/x"
 			wantHeader(t, resp, "Location", want)
 		}},
@@ -98,9 +100,9 @@ func TestFaults(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.failure.String(), func(t *testing.T) {
 			t.Parallel()
-			s, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+			s, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
 			c := noRedirects(ts)
-			s.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 1, FailWith: tc.failure, RetryAfter: "7"})
+			s.SetFault(tokenserver.Tenn, hostile.Fault{FailTimes: 1, FailWith: tc.failure, RetryAfter: "7"})
 
 			resp, body := send(t, c, ts, validRequest(tokenserver.Tenn))
 			wantStatus(t, resp, tc.status)
@@ -122,13 +124,6 @@ func TestFaults(t *testing.T) {
 	}
 }
 
-// sendFaulted sets failure once on r's API and sends r, so that failure answers it.
-func sendFaulted(t *testing.T, s *tokenserver.Server, c *http.Client, ts *httptest.Server, r request, failure tokenserver.Failure) (*http.Response, []byte) {
-	t.Helper()
-	s.SetFault(r.api, tokenserver.Fault{FailTimes: 1, FailWith: failure})
-	return send(t, c, ts, r)
-}
-
 func wantStatus(t *testing.T, resp *http.Response, status int) {
 	t.Helper()
 	if resp.StatusCode != status {
@@ -147,8 +142,8 @@ func wantHeader(t *testing.T, resp *http.Response, name, want string) {
 // wantHugeBody fails the test unless the answer's body, and its Content-Length, are HugeBodySize.
 func wantHugeBody(t *testing.T, resp *http.Response, body []byte) {
 	t.Helper()
-	if len(body) != tokenserver.HugeBodySize || resp.ContentLength != tokenserver.HugeBodySize {
-		t.Errorf("body %d bytes, Content-Length %d, want %d", len(body), resp.ContentLength, tokenserver.HugeBodySize)
+	if len(body) != hostile.HugeBodySize || resp.ContentLength != hostile.HugeBodySize {
+		t.Errorf("body %d bytes, Content-Length %d, want %d", len(body), resp.ContentLength, hostile.HugeBodySize)
 	}
 }
 
@@ -161,9 +156,9 @@ func wantError(t *testing.T, body []byte, code string) {
 
 func TestFailTimesCountdown(t *testing.T) {
 	t.Parallel()
-	s, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	s, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
 	c := ts.Client()
-	s.SetFault(tokenserver.Partner, tokenserver.Fault{FailTimes: 2, FailWith: tokenserver.Fail503})
+	s.SetFault(tokenserver.Partner, hostile.Fault{FailTimes: 2, FailWith: hostile.Fail503})
 
 	var got []int
 	for range 4 {
@@ -181,13 +176,13 @@ func TestFailTimesCountdown(t *testing.T) {
 		t.Errorf("partner requests %d, want 4", s.Requests(tokenserver.Partner))
 	}
 
-	s.SetFault(tokenserver.Partner, tokenserver.Fault{FailTimes: tokenserver.Always, FailWith: tokenserver.Fail500})
+	s.SetFault(tokenserver.Partner, hostile.Fault{FailTimes: hostile.Always, FailWith: hostile.Fail500})
 	for range 3 {
 		if resp, _ := send(t, c, ts, validRequest(tokenserver.Partner)); resp.StatusCode != 500 {
 			t.Errorf("Always: status %d, want 500", resp.StatusCode)
 		}
 	}
-	s.SetFault(tokenserver.Partner, tokenserver.Fault{})
+	s.SetFault(tokenserver.Partner, hostile.Fault{})
 	if resp, _ := send(t, c, ts, validRequest(tokenserver.Partner)); resp.StatusCode != 200 {
 		t.Errorf("after clearing: status %d", resp.StatusCode)
 	}
@@ -196,9 +191,9 @@ func TestFailTimesCountdown(t *testing.T) {
 // TestFailTimesConcurrent: with N failures and many parallel requests, exactly N fail.
 func TestFailTimesConcurrent(t *testing.T) {
 	t.Parallel()
-	s, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	s, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
 	c := ts.Client()
-	s.SetFault(tokenserver.Testinium, tokenserver.Fault{FailTimes: 5, FailWith: tokenserver.Fail503})
+	s.SetFault(tokenserver.Testinium, hostile.Fault{FailTimes: 5, FailWith: hostile.Fail503})
 
 	var mu sync.Mutex
 	failed := 0
@@ -228,7 +223,7 @@ func TestFailReset(t *testing.T) {
 	for _, start := range startServers {
 		s, ts := start(t, tokenserver.DefaultConfig())
 		c, base := ts.Client(), ts.URL
-		s.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailReset})
+		s.SetFault(tokenserver.Tenn, hostile.Fault{FailTimes: 1, FailWith: hostile.FailReset})
 		r := validRequest(tokenserver.Tenn)
 		req, _ := http.NewRequest(http.MethodPost, tokenserver.TokenURL(base, tokenserver.Tenn), strings.NewReader(r.body))
 		req.Header = r.header
@@ -255,8 +250,8 @@ func TestFailReset(t *testing.T) {
 
 func TestSlowDrip(t *testing.T) {
 	t.Parallel()
-	s, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-	s.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailSlowDrip})
+	s, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
+	s.SetFault(tokenserver.Tenn, hostile.Fault{FailTimes: 1, FailWith: hostile.FailSlowDrip})
 	c := *ts.Client()
 	c.Timeout = 700 * time.Millisecond
 
@@ -278,10 +273,10 @@ func TestSlowDrip(t *testing.T) {
 
 func TestDelay(t *testing.T) {
 	t.Parallel()
-	s, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	s, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
 	c := ts.Client()
 
-	s.SetFault(tokenserver.Partner, tokenserver.Fault{Delay: 300 * time.Millisecond})
+	s.SetFault(tokenserver.Partner, hostile.Fault{Delay: 300 * time.Millisecond})
 	begin := time.Now()
 	resp, _ := send(t, c, ts, validRequest(tokenserver.Partner))
 	if d := time.Since(begin); resp.StatusCode != 200 || d < 300*time.Millisecond {
@@ -289,7 +284,7 @@ func TestDelay(t *testing.T) {
 	}
 
 	// A client that gives up ends the delay; the request still counts.
-	s.SetFault(tokenserver.Partner, tokenserver.Fault{Delay: time.Minute})
+	s.SetFault(tokenserver.Partner, hostile.Fault{Delay: time.Minute})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	r := validRequest(tokenserver.Partner)
@@ -310,14 +305,14 @@ func TestDelay(t *testing.T) {
 func TestFailureNames(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
-	for f := tokenserver.FailNone; f <= tokenserver.FailRedirectOddHost; f++ {
+	for f := hostile.FailNone; f <= hostile.FailRedirectOddHost; f++ {
 		name := f.String()
 		if strings.HasPrefix(name, "Failure(") || seen[name] {
 			t.Errorf("Failure %d is named %q", int(f), name)
 		}
 		seen[name] = true
 	}
-	if got := (tokenserver.FailRedirectOddHost + 1).String(); !strings.HasPrefix(got, "Failure(") {
+	if got := (hostile.FailRedirectOddHost + 1).String(); !strings.HasPrefix(got, "Failure(") {
 		t.Errorf("a Failure past the last is named %q: failureNames is longer than the list", got)
 	}
 }
@@ -338,10 +333,10 @@ var echoSecretForms = []string{
 
 func TestEchoedForms(t *testing.T) {
 	t.Parallel()
-	if got := tokenserver.EchoedForms(echoSecret); !slices.Equal(got, echoSecretForms) {
+	if got := hostile.EchoedForms(echoSecret); !slices.Equal(got, echoSecretForms) {
 		t.Errorf("EchoedForms:\n got %q\nwant %q", got, echoSecretForms)
 	}
-	if got := tokenserver.EchoedForms("x\n\x01😀`"); got[4] != "x\\n\\u0001\\uD83D\\uDE00\\u0060" {
+	if got := hostile.EchoedForms("x\n\x01😀`"); got[4] != "x\\n\\u0001\\uD83D\\uDE00\\u0060" {
 		t.Errorf(".NET form %q", got[4])
 	}
 }
@@ -382,7 +377,7 @@ func echoRequests() []struct {
 func wantEchoes(t *testing.T, text string, creds []string) {
 	t.Helper()
 	for _, c := range creds {
-		forms := tokenserver.EchoedForms(c)
+		forms := hostile.EchoedForms(c)
 		if c == echoSecret {
 			forms = echoSecretForms
 		}
@@ -400,14 +395,14 @@ func TestFailEcho(t *testing.T) {
 	c := ts.Client()
 	for _, er := range echoRequests() {
 		t.Run(string(er.r.api)+"/json", func(t *testing.T) {
-			resp, body := sendFaulted(t, s, c, ts, er.r, tokenserver.FailEchoCredentials)
+			resp, body := sendFaulted(t, s, c, ts, er.r, hostile.FailEchoCredentials)
 			wantStatus(t, resp, 400)
 			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
 				t.Errorf("Content-Type %q", ct)
 			}
 			m := decodeObject(t, body)
 			if m["error"] != "invalid_request" || len(m) != 2 {
-				t.Errorf("body fields %v", keys(m))
+				t.Errorf("body fields %v", slices.Sorted(maps.Keys(m)))
 			}
 			desc, _ := m["error_description"].(string)
 			wantEchoes(t, desc, er.creds)
@@ -417,7 +412,7 @@ func TestFailEcho(t *testing.T) {
 			}
 		})
 		t.Run(string(er.r.api)+"/html", func(t *testing.T) {
-			resp, body := sendFaulted(t, s, c, ts, er.r, tokenserver.FailEchoHTML)
+			resp, body := sendFaulted(t, s, c, ts, er.r, hostile.FailEchoHTML)
 			wantStatus(t, resp, 400)
 			wantHeader(t, resp, "Content-Type", "text/html; charset=utf-8")
 			if !strings.HasPrefix(string(body), "<!DOCTYPE html>") || !strings.Contains(string(body), "<title>400 Bad Request</title>") {
@@ -430,7 +425,7 @@ func TestFailEcho(t *testing.T) {
 		r := validRequest(tokenserver.Tenn)
 		r.header.Del("Authorization")
 		r.body = "grant_type=password"
-		resp, body := sendFaulted(t, s, c, ts, r, tokenserver.FailEchoCredentials)
+		resp, body := sendFaulted(t, s, c, ts, r, hostile.FailEchoCredentials)
 		wantStatus(t, resp, 400)
 		wantError(t, body, "invalid_request")
 	})
@@ -443,8 +438,8 @@ func TestFailEcho(t *testing.T) {
 
 func TestFailTokensInError(t *testing.T) {
 	t.Parallel()
-	s, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-	resp, body := sendFaulted(t, s, ts.Client(), ts, validRequest(tokenserver.Testinium), tokenserver.FailTokensInError)
+	s, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
+	resp, body := sendFaulted(t, s, ts.Client(), ts, validRequest(tokenserver.Testinium), hostile.FailTokensInError)
 	wantStatus(t, resp, 400)
 	testsupport.AssertNoSecret(t, "response", string(body), secrets...)
 	m := decodeObject(t, body)
@@ -474,7 +469,7 @@ func TestFailTokensInError(t *testing.T) {
 		}
 	}
 	// Fresh values: a second answer shares none of them.
-	_, body2 := sendFaulted(t, s, ts.Client(), ts, validRequest(tokenserver.Testinium), tokenserver.FailTokensInError)
+	_, body2 := sendFaulted(t, s, ts.Client(), ts, validRequest(tokenserver.Testinium), hostile.FailTokensInError)
 	for _, v := range leaked {
 		if strings.Contains(string(body2), v) {
 			t.Error("a second answer repeats a token of the first")
@@ -484,22 +479,22 @@ func TestFailTokensInError(t *testing.T) {
 
 func TestFailControlChars(t *testing.T) {
 	t.Parallel()
-	s, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-	resp, body := sendFaulted(t, s, ts.Client(), ts, validRequest(tokenserver.Partner), tokenserver.FailControlChars)
+	s, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
+	resp, body := sendFaulted(t, s, ts.Client(), ts, validRequest(tokenserver.Partner), hostile.FailControlChars)
 	wantStatus(t, resp, 400)
 	wantError(t, body, "invalid_request")
 	desc, _ := decodeObject(t, body)["error_description"].(string)
-	pad, ok := strings.CutPrefix(desc, tokenserver.ControlCharsPrefix)
+	pad, ok := strings.CutPrefix(desc, hostile.ControlCharsPrefix)
 	if !ok {
 		t.Fatalf("error_description starts %q", desc[:min(len(desc), 80)])
 	}
-	prefix := tokenserver.ControlCharsPrefix
+	prefix := hostile.ControlCharsPrefix
 	for _, want := range []string{"\x1b[32mApply complete!\x1b[0m", "\x1b]0;title\x07", "\r", "\x00", "\u202e"} {
 		if !strings.Contains(prefix, want) {
 			t.Errorf("prefix lacks %q", want)
 		}
 	}
-	if len(pad) != tokenserver.ControlCharsPadding || tokenserver.ControlCharsPadding != 200*1024 {
+	if len(pad) != hostile.ControlCharsPadding || hostile.ControlCharsPadding != 200*1024 {
 		t.Errorf("padding is %d bytes, want %d", len(pad), 200*1024)
 	}
 	if i := strings.IndexFunc(pad, func(r rune) bool { return r < ' ' || r > '~' }); i >= 0 {
@@ -512,7 +507,7 @@ func TestFailCutBody401(t *testing.T) {
 	for _, start := range startServers {
 		s, ts := start(t, tokenserver.DefaultConfig())
 		c := ts.Client()
-		s.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailCutBody401})
+		s.SetFault(tokenserver.Tenn, hostile.Fault{FailTimes: 1, FailWith: hostile.FailCutBody401})
 		resp, body, err := trySend(c, ts, validRequest(tokenserver.Tenn))
 		if resp == nil {
 			t.Fatalf("%s: no response: %v", ts.URL, err)
@@ -521,10 +516,10 @@ func TestFailCutBody401(t *testing.T) {
 		if !errors.Is(err, io.ErrUnexpectedEOF) {
 			t.Errorf("%s: body read error %v, want unexpected EOF", ts.URL, err)
 		}
-		if resp.ContentLength != tokenserver.CutBodyLength || resp.Header.Get("Content-Type") != "application/json" {
+		if resp.ContentLength != hostile.CutBodyLength || resp.Header.Get("Content-Type") != "application/json" {
 			t.Errorf("Content-Length %d, Content-Type %q", resp.ContentLength, resp.Header.Get("Content-Type"))
 		}
-		if string(body) != tokenserver.CutBodyPrefix || !strings.HasPrefix(tokenserver.CutBodyPrefix, `{"error":"invalid_client","error_description":"`) {
+		if string(body) != hostile.CutBodyPrefix || !strings.HasPrefix(hostile.CutBodyPrefix, `{"error":"invalid_client","error_description":"`) {
 			t.Errorf("body %q", body)
 		}
 		if resp, _ := send(t, c, ts, validRequest(tokenserver.Tenn)); resp.StatusCode != 200 {
@@ -535,8 +530,8 @@ func TestFailCutBody401(t *testing.T) {
 
 func TestFailBadGzip400(t *testing.T) {
 	t.Parallel()
-	s, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-	s.SetFault(tokenserver.Partner, tokenserver.Fault{FailTimes: 2, FailWith: tokenserver.FailBadGzip400})
+	s, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
+	s.SetFault(tokenserver.Partner, hostile.Fault{FailTimes: 2, FailWith: hostile.FailBadGzip400})
 
 	// The default transport asks for gzip itself, so it decompresses, and the read fails.
 	resp, _, err := trySend(ts.Client(), ts, validRequest(tokenserver.Partner))
@@ -554,7 +549,7 @@ func TestFailBadGzip400(t *testing.T) {
 	resp, body := send(t, &http.Client{Transport: tr}, ts, validRequest(tokenserver.Partner))
 	wantStatus(t, resp, 400)
 	if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("Content-Type") != "application/json" ||
-		string(body) != tokenserver.BadGzipBody || tokenserver.BadGzipBody != `{"error":"invalid_grant"}` {
+		string(body) != hostile.BadGzipBody || hostile.BadGzipBody != `{"error":"invalid_grant"}` {
 		t.Errorf("headers %v body %q", resp.Header, body)
 	}
 }
@@ -563,7 +558,7 @@ func TestFailHugeHeader(t *testing.T) {
 	t.Parallel()
 	for _, start := range startServers {
 		s, ts := start(t, tokenserver.DefaultConfig())
-		s.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 2, FailWith: tokenserver.FailHugeHeader})
+		s.SetFault(tokenserver.Tenn, hostile.Fault{FailTimes: 2, FailWith: hostile.FailHugeHeader})
 
 		// Go's default limit on response headers is 10 MiB: the answer is refused.
 		if resp, _, err := trySend(ts.Client(), ts, validRequest(tokenserver.Tenn)); err == nil {
@@ -574,7 +569,7 @@ func TestFailHugeHeader(t *testing.T) {
 		tr.MaxResponseHeaderBytes = 16 << 20
 		resp, body := send(t, &http.Client{Transport: tr}, ts, validRequest(tokenserver.Tenn))
 		wantStatus(t, resp, 200)
-		if pad := resp.Header.Get("X-Padding"); len(pad) != tokenserver.HugeHeaderSize || tokenserver.HugeHeaderSize != 12<<20 ||
+		if pad := resp.Header.Get("X-Padding"); len(pad) != hostile.HugeHeaderSize || hostile.HugeHeaderSize != 12<<20 ||
 			strings.Trim(pad, "a") != "" {
 			t.Errorf("X-Padding is %d bytes, want %d", len(pad), 12<<20)
 		}
@@ -590,10 +585,10 @@ func TestFailHugeHeader(t *testing.T) {
 
 func TestFailRedirectHostile(t *testing.T) {
 	t.Parallel()
-	s, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	s, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
 	c := noRedirects(ts)
 	for _, er := range echoRequests() {
-		resp, _ := sendFaulted(t, s, c, ts, er.r, tokenserver.FailRedirectUserinfo)
+		resp, _ := sendFaulted(t, s, c, ts, er.r, hostile.FailRedirectUserinfo)
 		wantStatus(t, resp, 302)
 		secret := echoSecret // the client secret each echo request sends
 		if er.r.api == tokenserver.Testinium {
@@ -613,7 +608,7 @@ func TestFailRedirectHostile(t *testing.T) {
 
 	// http.Client parses Location before it asks CheckRedirect, so even a client that does not
 	// follow redirects fails on the odd host; the transport alone shows the 302.
-	s.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 2, FailWith: tokenserver.FailRedirectOddHost})
+	s.SetFault(tokenserver.Tenn, hostile.Fault{FailTimes: 2, FailWith: hostile.FailRedirectOddHost})
 	_, _, err := trySend(c, ts, validRequest(tokenserver.Tenn))
 	if err == nil || !strings.Contains(err.Error(), "failed to parse Location header") {
 		t.Errorf("odd host: err %v, want a Location parse error", err)
@@ -628,7 +623,7 @@ func TestFailRedirectHostile(t *testing.T) {
 	resp.Body.Close()
 	wantStatus(t, resp, 302)
 	loc := resp.Header.Get("Location")
-	if loc != tokenserver.OddHostLocation || tokenserver.OddHostLocation != "https://%65vil.example.invalid/x" {
+	if loc != hostile.OddHostLocation || hostile.OddHostLocation != "https://%65vil.example.invalid/x" {
 		t.Errorf("Location %q", loc)
 	}
 	if _, err := url.Parse(loc); err == nil {
@@ -640,25 +635,91 @@ func TestFailRedirectHostile(t *testing.T) {
 // answer the same way.
 func TestHijackingFaultsHTTP2(t *testing.T) {
 	t.Parallel()
-	s := tokenserver.New(tokenserver.DefaultConfig())
+	s := hostile.New(tokenserver.DefaultConfig())
 	ts := httptest.NewUnstartedServer(s)
 	ts.EnableHTTP2 = true
 	ts.StartTLS()
 	t.Cleanup(func() { s.Close(); ts.Close() })
 	c := ts.Client()
 
-	s.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailCutBody401})
+	s.SetFault(tokenserver.Tenn, hostile.Fault{FailTimes: 1, FailWith: hostile.FailCutBody401})
 	resp, body, err := trySend(c, ts, validRequest(tokenserver.Tenn))
-	if resp == nil || resp.ProtoMajor != 2 || resp.StatusCode != 401 || err == nil || string(body) != tokenserver.CutBodyPrefix {
+	if resp == nil || resp.ProtoMajor != 2 || resp.StatusCode != 401 || err == nil || string(body) != hostile.CutBodyPrefix {
 		t.Errorf("cut body over HTTP/2: resp %v, body %q, err %v", resp, body, err)
 	}
 
-	s.SetFault(tokenserver.Tenn, tokenserver.Fault{FailTimes: 1, FailWith: tokenserver.FailHugeHeader})
+	s.SetFault(tokenserver.Tenn, hostile.Fault{FailTimes: 1, FailWith: hostile.FailHugeHeader})
 	if resp, _, err := trySend(c, ts, validRequest(tokenserver.Tenn)); err == nil {
 		t.Errorf("huge header over HTTP/2: status %d, want an error", resp.StatusCode)
 	}
 
 	if resp, _ := send(t, c, ts, validRequest(tokenserver.Tenn)); resp.StatusCode != 200 || resp.ProtoMajor != 2 {
 		t.Errorf("after the faults: %s status %d", resp.Proto, resp.StatusCode)
+	}
+}
+
+// TestLogNamesTheFault: a faulted request is logged and counted like any other, with the fault's
+// name, the error code of its answer, and the status of an answer written on a hijacked
+// connection.
+func TestLogNamesTheFault(t *testing.T) {
+	t.Parallel()
+	s, ts, logs := loggedServer(t)
+	c := ts.Client()
+	sendFaulted(t, s, c, ts, validRequest(tokenserver.Partner), hostile.Fail503)
+	s.SetFault(tokenserver.Tenn, hostile.Fault{FailTimes: 1, FailWith: hostile.FailCutBody401})
+	_, _, _ = trySend(c, ts, validRequest(tokenserver.Tenn)) // the body breaks off: an error is the point
+	send(t, c, ts, validRequest(tokenserver.Tenn))
+	out := logs.String()
+	for _, want := range []string{
+		"api=partner method=POST status=503 error=temporarily_unavailable fault=503",
+		"api=tenn method=POST status=401 error=invalid_client fault=cut-body-401",
+		"api=tenn method=POST status=200 duration=",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log lacks %q:\n%s", want, out)
+		}
+	}
+	testsupport.AssertNoSecret(t, "log", out, secrets...)
+	if s.Requests(tokenserver.Partner) != 1 || s.Requests(tokenserver.Tenn) != 2 {
+		t.Errorf("Requests: partner %d, tenn %d; want 1 and 2", s.Requests(tokenserver.Partner), s.Requests(tokenserver.Tenn))
+	}
+}
+
+// TestResetClearsFaults: Reset clears the faults as well as what the strict server's Reset clears.
+func TestResetClearsFaults(t *testing.T) {
+	t.Parallel()
+	s, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
+	c := ts.Client()
+	s.SetFault(tokenserver.Tenn, hostile.Fault{FailTimes: hostile.Always, FailWith: hostile.Fail500})
+	if resp, _ := send(t, c, ts, validRequest(tokenserver.Tenn)); resp.StatusCode != 500 {
+		t.Fatalf("with the fault: status %d, want 500", resp.StatusCode)
+	}
+	s.Reset()
+	if s.Requests(tokenserver.Tenn) != 0 {
+		t.Error("Reset kept the strict server's counters")
+	}
+	if resp, _ := send(t, c, ts, validRequest(tokenserver.Tenn)); resp.StatusCode != 200 {
+		t.Errorf("after Reset status %d: fault not cleared", resp.StatusCode)
+	}
+}
+
+// TestFaultsSpareTheResourceEndpoint: a fault stands for a broken token endpoint, not the API: the
+// resource endpoint still accepts a token granted before.
+func TestFaultsSpareTheResourceEndpoint(t *testing.T) {
+	t.Parallel()
+	s, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
+	c := ts.Client()
+	_, body := send(t, c, ts, validRequest(tokenserver.Testinium))
+	tok, _ := decodeObject(t, body)["access_token"].(string)
+	s.SetFault(tokenserver.Testinium, hostile.Fault{FailTimes: hostile.Always, FailWith: hostile.Fail503})
+	req, _ := http.NewRequest(http.MethodGet, tokenserver.ResourceURL(ts.URL, tokenserver.Testinium), nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !slices.Equal(s.Accepted(tokenserver.Testinium), []string{tok}) {
+		t.Errorf("with a token endpoint fault: resource status %d, %d calls accepted", resp.StatusCode, len(s.Accepted(tokenserver.Testinium)))
 	}
 }

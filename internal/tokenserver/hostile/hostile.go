@@ -1,9 +1,20 @@
-package tokenserver
+// Package hostile is the token server gone bad: a Server that wraps the strict one (package
+// tokenserver) and, for the APIs a Fault is set on, answers the token endpoint the ways real
+// servers and the gateways before them fail (a 503, a reset connection, an HTML gateway page, a
+// body that never ends) and the ways a hostile server would (echoing the credentials it received,
+// putting tokens in an error, sending terminal escapes). It answers through the strict server's
+// Config.Intercept hook, after the request is recorded, so Requests and LastRequest count faulted
+// requests too; every request it lets through, and every other endpoint, gets the strict server's
+// documented behaviour. Tests use it to exercise the client's failure paths.
+package hostile
 
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"crypto/tls"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html"
@@ -11,11 +22,66 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf16"
+
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
 )
+
+// Server is a strict token server (tokenserver.Server, whose methods it has) that fails the
+// requests to the APIs SetFault names. It is safe for concurrent use.
+type Server struct {
+	*tokenserver.Server
+
+	mu     sync.Mutex
+	faults map[tokenserver.API]*faultState
+	issued []string // tokens the faults put in answers
+
+	done      chan struct{} // closed by Close: stops delays, slow drips and hijacked answers
+	closeOnce sync.Once
+}
+
+// New returns a strict server for cfg (see tokenserver.New) with no fault set yet. It takes
+// cfg.Intercept for itself.
+func New(cfg tokenserver.Config) *Server {
+	s := &Server{faults: map[tokenserver.API]*faultState{}, done: make(chan struct{})}
+	cfg.Intercept = s.intercept
+	s.Server = tokenserver.New(cfg)
+	return s
+}
+
+// Issued returns every token the strict server has handed out and every token a fault put in an
+// answer, so that a leak scan sees them all (Reset does not clear them).
+func (s *Server) Issued() []string {
+	strict := s.Server.Issued()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append(strict, s.issued...)
+}
+
+// Reset clears every fault, then does what the strict server's Reset does.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	clear(s.faults)
+	s.mu.Unlock()
+	s.Server.Reset()
+}
+
+// Close ends in-flight delays, slow drips and hijacked answers, so that the HTTP server around s
+// can shut down. Requests that arrive afterwards are still answered.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() { close(s.done) })
+}
+
+func (s *Server) addIssued(tokens ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.issued = append(s.issued, tokens...)
+}
 
 // Fault disturbs the requests that follow to one API, until cleared.
 type Fault struct {
@@ -42,7 +108,7 @@ const (
 	FailErrorIn200            // 200 with {"error":"invalid_grant",...}
 	FailHugeBody              // 200 application/json of HugeBodySize bytes
 	FailSlowDrip              // 200 that drips a few bytes every 200ms for minutes
-	FailRedirect              // 302 to RedirectBase + the API's path
+	FailRedirect              // 302 to tokenserver.RedirectBase + the API's path
 	Fail500                   // 500 + JSON {"error":"server_error"}
 	Fail501                   // 501 Not Implemented, plain text
 
@@ -78,11 +144,9 @@ func (f Failure) String() string {
 // HugeBodySize is the exact length of a FailHugeBody answer (5 MiB).
 const HugeBodySize = 5 << 20
 
-// RedirectBase is where FailRedirect points: a host that can never resolve.
-const RedirectBase = "https://" + redirectHost
-
-// redirectHost is the host of RedirectBase, where FailRedirectUserinfo points too.
-const redirectHost = "elsewhere.example.invalid"
+// redirectHost is the host of tokenserver.RedirectBase, where FailRedirect and
+// FailRedirectUserinfo point.
+var redirectHost = strings.TrimPrefix(tokenserver.RedirectBase, "https://")
 
 // OddHostLocation is the Location of a FailRedirectOddHost answer: its host is percent-encoded
 // ("%65" is "e"), which RFC 3986 allows only for non-ASCII bytes, so net/url refuses to parse it.
@@ -128,8 +192,9 @@ type faultState struct {
 	remaining int // failures left; negative: always
 }
 
-// SetFault sets the fault for the requests that follow to api; Fault{} clears it.
-func (s *Server) SetFault(api API, f Fault) {
+// SetFault sets the fault for the requests that follow to api's token endpoint; Fault{} clears
+// it. The API's other endpoints never fail: a fault stands for a broken token endpoint.
+func (s *Server) SetFault(api tokenserver.API, f Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if f == (Fault{}) {
@@ -141,7 +206,7 @@ func (s *Server) SetFault(api API, f Fault) {
 
 // takeFault returns the API's fault and whether this request is one that fails,
 // counting the failure down under the lock so concurrent requests share it.
-func (s *Server) takeFault(api API) (Fault, bool) {
+func (s *Server) takeFault(api tokenserver.API) (Fault, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.faults[api]
@@ -157,19 +222,20 @@ func (s *Server) takeFault(api API) (Fault, bool) {
 	return st.Fault, true
 }
 
-// applyFault delays and fails the request as its API's fault says. It
-// returns true when the request should go on to the normal handler.
-func (s *Server) applyFault(w *response, r *http.Request, api API, body []byte) bool {
+// intercept is the strict server's Config.Intercept: it delays and fails the request as its
+// API's fault says. Faults come before the strict checks: they stand for a gateway or an
+// overloaded server, which fail whatever the request looks like.
+func (s *Server) intercept(w http.ResponseWriter, r *http.Request, api tokenserver.API, body []byte) tokenserver.Interception {
 	f, fail := s.takeFault(api)
 	if f.Delay > 0 && !s.sleep(r.Context(), f.Delay) {
-		return false // client gone or server closing: nobody to answer
+		return tokenserver.Interception{Answered: true} // client gone or server closing: nobody to answer
 	}
 	if !fail {
-		return true
+		return tokenserver.Interception{}
 	}
-	w.fault = f.FailWith
-	s.fail(w, r, api, f, body)
-	return false
+	answer := s.fail(w, r, api, f, body)
+	answer.Answered, answer.Fault = true, f.FailWith.String()
+	return answer
 }
 
 // sleep waits d; false if the request or the server ended first.
@@ -194,17 +260,18 @@ const nginx502 = `<html>
 </html>
 `
 
-// fail answers with f.FailWith; body is the request body, already read.
-func (s *Server) fail(w *response, r *http.Request, api API, f Fault, body []byte) {
+// fail answers with f.FailWith; body is the request body, already read. It returns what the
+// request log should say of the answer beyond what w saw.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, api tokenserver.API, f Fault, body []byte) tokenserver.Interception {
 	switch f.FailWith {
 	case Fail503:
 		setRetryAfter(w, f)
-		writeError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "the server is temporarily unavailable (injected fault)")
+		return writeError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "the server is temporarily unavailable (injected fault)")
 	case Fail429:
 		setRetryAfter(w, f)
-		writeError(w, http.StatusTooManyRequests, "temporarily_unavailable", "too many requests (injected fault)")
+		return writeError(w, http.StatusTooManyRequests, "temporarily_unavailable", "too many requests (injected fault)")
 	case Fail500:
-		writeError(w, http.StatusInternalServerError, "server_error", "internal server error (injected fault)")
+		return writeError(w, http.StatusInternalServerError, "server_error", "internal server error (injected fault)")
 	case Fail501:
 		writeRaw(w, http.StatusNotImplemented, "text/plain; charset=utf-8", "501 Not Implemented\n")
 	case FailHTML502:
@@ -217,7 +284,7 @@ func (s *Server) fail(w *response, r *http.Request, api API, f Fault, body []byt
 	case FailErrorIn200:
 		writeJSON(w, http.StatusOK, map[string]string{"error": "invalid_grant", "error_description": "The user name or password is incorrect."})
 	case FailRedirect:
-		w.Header().Set("Location", RedirectBase+api.Path())
+		w.Header().Set("Location", tokenserver.RedirectBase+api.Path())
 		w.WriteHeader(http.StatusFound)
 	case FailHugeBody:
 		hugeBody(w, http.StatusOK, `{"access_token":"`, `"}`)
@@ -227,29 +294,28 @@ func (s *Server) fail(w *response, r *http.Request, api API, f Fault, body []byt
 		reset(w)
 	case FailEchoCredentials:
 		_, creds := receivedCredentials(r.Header, body)
-		w.errCode = "invalid_request" // not writeError: this description holds secrets on purpose
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "invalid_request", "error_description": echoDescription(creds)})
+		return writeError(w, http.StatusBadRequest, "invalid_request", echoDescription(creds))
 	case FailEchoHTML:
 		_, creds := receivedCredentials(r.Header, body)
 		writeRaw(w, http.StatusBadRequest, "text/html; charset=utf-8", fmt.Sprintf(echoPage, echoDescription(creds)))
 	case FailTokensInError:
-		s.tokensInError(w)
+		return s.tokensInError(w)
 	case FailControlChars:
-		writeError(w, http.StatusBadRequest, "invalid_request", controlCharsDescription())
+		return writeError(w, http.StatusBadRequest, "invalid_request", controlCharsDescription())
 	case FailCutBody401:
-		s.cutBody401(w)
+		return s.cutBody401(w)
 	case FailBadGzip400:
-		w.errCode = "invalid_grant"
 		w.Header().Set("Content-Encoding", "gzip")
 		writeRaw(w, http.StatusBadRequest, "application/json", BadGzipBody)
+		return tokenserver.Interception{ErrorCode: "invalid_grant"}
 	case Fail500InvalidGrant:
-		writeError(w, http.StatusInternalServerError, "invalid_grant", "The user name or password is incorrect.")
+		return writeError(w, http.StatusInternalServerError, "invalid_grant", "The user name or password is incorrect.")
 	case Fail503HugeBody:
 		setRetryAfter(w, f)
-		w.errCode = "temporarily_unavailable"
 		hugeBody(w, http.StatusServiceUnavailable, `{"error":"temporarily_unavailable","error_description":"`, `"}`)
+		return tokenserver.Interception{ErrorCode: "temporarily_unavailable"}
 	case FailHugeHeader:
-		s.hugeHeader(w)
+		return s.hugeHeader(w)
 	case FailRedirectUserinfo:
 		secret, _ := receivedCredentials(r.Header, body)
 		w.Header().Set("Location", "https://"+url.QueryEscape(secret)+"@"+redirectHost+"/x")
@@ -258,14 +324,31 @@ func (s *Server) fail(w *response, r *http.Request, api API, f Fault, body []byt
 		w.Header().Set("Location", OddHostLocation)
 		w.WriteHeader(http.StatusFound)
 	default:
-		writeError(w, http.StatusInternalServerError, "server_error", fmt.Sprintf("unknown injected failure %v", f.FailWith))
+		return writeError(w, http.StatusInternalServerError, "server_error", fmt.Sprintf("unknown injected failure %v", f.FailWith))
 	}
+	return tokenserver.Interception{}
 }
 
 func setRetryAfter(w http.ResponseWriter, f Fault) {
 	if f.RetryAfter != "" {
 		w.Header().Set("Retry-After", f.RetryAfter)
 	}
+}
+
+// writeError answers in the RFC 6749 5.2 shape. Unlike the strict server's, desc may quote
+// secrets: the echo faults do so on purpose.
+func writeError(w http.ResponseWriter, status int, code, desc string) tokenserver.Interception {
+	writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
+	return tokenserver.Interception{ErrorCode: code}
+}
+
+// writeJSON answers with v as JSON, uncached as a token endpoint's answers are.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, _ := json.Marshal(v) // only maps of strings and numbers, and raw token JSON
+	h := w.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	writeRaw(w, status, "application/json; charset=utf-8", string(b))
 }
 
 func writeRaw(w http.ResponseWriter, status int, contentType, body string) {
@@ -423,20 +506,10 @@ func dotnetJSONEscape(v string) string {
 
 // tokensInError answers 400 with fresh tokens where no token belongs: in the error description
 // and next to the error code. Every one is recorded as issued, so a leak scan knows them.
-func (s *Server) tokensInError(w *response) {
-	jwt := func() string {
-		now := time.Now()
-		return makeJWT(`{"alg":"RS256","typ":"JWT"}`, struct {
-			Sub string `json:"sub"`
-			Iat int64  `json:"iat"`
-			Exp int64  `json:"exp"`
-			Jti string `json:"jti"`
-		}{derivedUUID("leaked"), now.Unix(), now.Add(time.Hour).Unix(), randomHex(16)})
-	}
-	descAccess, descJWT := randomHex(16), jwt()
-	access, refresh, id := randomHex(16), randomHex(16)+"-r", jwt()
+func (s *Server) tokensInError(w http.ResponseWriter) tokenserver.Interception {
+	descAccess, descJWT := randomHex(16), fakeJWT()
+	access, refresh, id := randomHex(16), randomHex(16)+"-r", fakeJWT()
 	s.addIssued(descAccess, descJWT, access, refresh, id)
-	w.errCode = "invalid_request" // not writeError: this answer holds tokens on purpose
 	writeJSON(w, http.StatusBadRequest, map[string]string{
 		"error": "invalid_request",
 		"error_description": "The token request was rejected: access_token=" + descAccess +
@@ -445,6 +518,25 @@ func (s *Server) tokensInError(w *response) {
 		"refresh_token": refresh,
 		"id_token":      id,
 	})
+	return tokenserver.Interception{ErrorCode: "invalid_request"}
+}
+
+// randomHex returns n random bytes as hex.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return hex.EncodeToString(b)
+}
+
+// fakeJWT is a fresh token shaped like an RS256 JWT, whose signature is random bytes of an
+// RSA-2048 signature's length.
+func fakeJWT() string {
+	now := time.Now()
+	claims, _ := json.Marshal(map[string]any{"sub": randomHex(16), "iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "jti": randomHex(16)})
+	sig := make([]byte, 256)
+	_, _ = rand.Read(sig)
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString([]byte(`{"alg":"RS256","typ":"JWT"}`)) + "." + enc.EncodeToString(claims) + "." + enc.EncodeToString(sig)
 }
 
 // controlCharsDescription is ControlCharsPrefix and ControlCharsPadding bytes of plain text.
@@ -479,8 +571,8 @@ func (s *Server) hijack(w http.ResponseWriter) (bw *bufio.Writer, done func(), o
 
 // cutBody401 sends a 401 whose headers promise CutBodyLength bytes of JSON, then CutBodyPrefix
 // only, and closes the connection: the client's body read fails mid-body.
-func (s *Server) cutBody401(w *response) {
-	w.status, w.errCode = http.StatusUnauthorized, "invalid_client"
+func (s *Server) cutBody401(w http.ResponseWriter) tokenserver.Interception {
+	answer := tokenserver.Interception{ErrorCode: "invalid_client", Status: http.StatusUnauthorized}
 	bw, done, ok := s.hijack(w)
 	if !ok {
 		// HTTP/2: send the promise and the prefix, then reset the stream.
@@ -496,12 +588,13 @@ func (s *Server) cutBody401(w *response) {
 	_, _ = fmt.Fprintf(bw, "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"+
 		"WWW-Authenticate: Basic realm=\"tokenserver\"\r\nCache-Control: no-store\r\n\r\n%s", CutBodyLength, CutBodyPrefix)
 	_ = bw.Flush()
+	return answer
 }
 
 // hugeHeader answers 200 with an X-Padding header of HugeHeaderSize bytes and then a token
 // response. On HTTP/1 it streams the header from one small chunk over the hijacked connection, so
 // a request holds no 12 MiB string; HTTP/2 cannot be hijacked and builds the header whole.
-func (s *Server) hugeHeader(w *response) {
+func (s *Server) hugeHeader(w http.ResponseWriter) tokenserver.Interception {
 	token := randomHex(16)
 	s.addIssued(token)
 	body, _ := json.Marshal(map[string]any{"access_token": token, "token_type": "bearer", "expires_in": 3600})
@@ -509,18 +602,67 @@ func (s *Server) hugeHeader(w *response) {
 	if !ok {
 		w.Header().Set("X-Padding", strings.Repeat("a", HugeHeaderSize))
 		writeJSON(w, http.StatusOK, json.RawMessage(body))
-		return
+		return tokenserver.Interception{}
 	}
 	defer done()
-	w.status = http.StatusOK
 	_, _ = bw.WriteString("HTTP/1.1 200 OK\r\nContent-Type: application/json; charset=utf-8\r\n" +
 		"Cache-Control: no-store\r\nPragma: no-cache\r\nConnection: close\r\nX-Padding: ")
 	chunk := strings.Repeat("a", 32<<10)
 	for left := HugeHeaderSize; left > 0; left -= len(chunk) {
 		if _, err := bw.WriteString(chunk[:min(left, len(chunk))]); err != nil {
-			return // client gave up on the header
+			return tokenserver.Interception{Status: http.StatusOK} // client gave up on the header
 		}
 	}
 	_, _ = fmt.Fprintf(bw, "\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
 	_ = bw.Flush()
+	return tokenserver.Interception{Status: http.StatusOK}
+}
+
+// receivedCredentials finds the secrets a request carries, whatever shape it has: the HTTP Basic
+// credentials (the base64 string as sent, and the secret it decodes to), and client_secret and
+// password in a JSON or form body. all lists each once, in that order; clientSecret is the Basic
+// secret, else the body's client_secret. The faults that model hostile servers use it, so it
+// parses leniently: a malformed request still has its secrets found.
+func receivedCredentials(h http.Header, body []byte) (clientSecret string, all []string) {
+	add := func(v string) {
+		if v != "" && !slices.Contains(all, v) {
+			all = append(all, v)
+		}
+	}
+	for _, v := range h.Values("Authorization") {
+		scheme, cred, ok := strings.Cut(strings.TrimSpace(v), " ")
+		if !ok || !strings.EqualFold(scheme, "Basic") {
+			continue
+		}
+		cred = strings.TrimSpace(cred)
+		add(cred)
+		if raw, err := base64.StdEncoding.DecodeString(cred); err == nil {
+			if _, secret, ok := strings.Cut(string(raw), ":"); ok {
+				add(secret)
+				if clientSecret == "" {
+					clientSecret = secret
+				}
+			}
+		}
+	}
+	fields := map[string][]string{}
+	var obj map[string]any
+	if json.Unmarshal(body, &obj) == nil {
+		for k, v := range obj {
+			if s, ok := v.(string); ok {
+				fields[k] = []string{s}
+			}
+		}
+	} else {
+		fields, _ = url.ParseQuery(string(body)) // keeps the pairs that parse
+	}
+	for _, k := range []string{"client_secret", "password"} {
+		for _, v := range fields[k] {
+			add(v)
+			if k == "client_secret" && clientSecret == "" {
+				clientSecret = v
+			}
+		}
+	}
+	return clientSecret, all
 }
