@@ -22,8 +22,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/authtoken/terraform-provider-authtoken/internal/acctest"
+	"github.com/authtoken/terraform-provider-authtoken/internal/acctest/consumer"
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
-	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport/consumer"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
 )
 
@@ -33,7 +34,7 @@ import (
 // tokens, the accepted token was issued during the apply (it is not the plan's), and no issued
 // token is in the state, the saved plan file, terraform's output or its trace log: those tests run
 // plan -out and apply of the plan file through terraform-exec (leakRun), with the provider and the
-// test-only consumer provider (internal/testsupport/consumer) built and served by dev_overrides.
+// test-only consumer provider (internal/acctest/consumer) built and served by dev_overrides.
 //
 //	way                                        test                                          types
 //	(a) another provider's provider block      TestAccConsumeEphemeralInProviderBlock        tenn, testinium, partner
@@ -74,7 +75,7 @@ func (t tokenType) resourceURL(base string) string { return tokenserver.Resource
 func consumerTerraform(withConsumer bool) string {
 	providers := `    authtoken = { source = "authtoken/authtoken" }` + "\n"
 	if withConsumer {
-		providers += fmt.Sprintf("    consumer  = { source = %q }\n", testsupport.ConsumerSource)
+		providers += fmt.Sprintf("    consumer  = { source = %q }\n", acctest.ConsumerSource)
 	}
 	return "terraform {\n  required_providers {\n" + providers + "  }\n}\n"
 }
@@ -113,7 +114,7 @@ type consumerRun struct {
 // plan file keeps the configuration), and installs the modules when there are files.
 func newConsumerRun(t *testing.T, srv *tokenserver.Server, base string, types []tokenType, config string, files map[string]string) *consumerRun {
 	t.Helper()
-	testsupport.SkipBelow(t, "1.10.0", "1.11.0") // ephemeral resources
+	acctest.SkipBelow(t, "1.10.0", "1.11.0") // ephemeral resources
 	env := map[string]string{}
 	for _, tt := range types {
 		for k, v := range tt.testEnv(base) {
@@ -121,7 +122,7 @@ func newConsumerRun(t *testing.T, srv *tokenserver.Server, base string, types []
 		}
 	}
 	r := &consumerRun{
-		leakRun: &leakRun{t: t, tf: testsupport.TerraformWithConsumer(t, config, env), env: env, outputs: map[string][]byte{}},
+		leakRun: &leakRun{t: t, tf: acctest.TerraformWithConsumer(t, config, env), env: env, outputs: map[string][]byte{}},
 		srv:     srv, base: base, types: types,
 	}
 	for name, content := range files {
@@ -384,7 +385,7 @@ func TestAccConsumeEphemeralModuleOutput(t *testing.T) {
 // raised, again at update, each time with the token of that apply. Write-only arguments need
 // Terraform 1.11; OpenTofu 1.11 and 1.12 take them too.
 func TestAccConsumeEphemeralWriteOnly(t *testing.T) {
-	testsupport.SkipBelow(t, "1.11.0", "1.11.0")
+	acctest.SkipBelow(t, "1.11.0", "1.11.0")
 	config := func(tt tokenType, base string, version int) string {
 		return consumerTerraform(true) + block("ephemeral", tt.name, "x", nil, "provider = authtoken") +
 			fmt.Sprintf("resource \"consumer_call\" \"c\" {\n  endpoint         = %q\n  token_wo         = ephemeral.%s.x.access_token\n  token_wo_version = %d\n}\n",

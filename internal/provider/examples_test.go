@@ -15,6 +15,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 
+	"github.com/authtoken/terraform-provider-authtoken/internal/acctest"
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 )
 
@@ -37,7 +38,7 @@ var examplesOwnSources = map[string]bool{
 var examplesSourceRE = regexp.MustCompile(`(?m)^\s*source\s*=\s*"([^"]*)"`)
 
 func TestExamples(t *testing.T) {
-	terraform := testsupport.TerraformPath(t)
+	terraform := acctest.TerraformPath(t)
 	root := testsupport.RepoRoot()
 	dirs := examplesDirs(t, filepath.Join(root, "examples"))
 
@@ -51,7 +52,7 @@ func TestExamples(t *testing.T) {
 		t.Fatal("no example directory needs only this provider; expected at least examples/provider")
 	}
 	// One build for every directory, served through dev_overrides: validate then needs no init.
-	cliConfig := testsupport.DevOverridesConfig(t, t.TempDir())
+	cliConfig := acctest.DevOverridesConfig(t, t.TempDir())
 
 	for _, dir := range dirs {
 		rel, _ := filepath.Rel(root, dir)
@@ -62,7 +63,7 @@ func TestExamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			env := testsupport.Env()
+			env := acctest.Env()
 			env["TF_CLI_CONFIG_FILE"] = cliConfig
 			env["TF_DATA_DIR"] = t.TempDir() // nothing is written into examples/
 			if err := tf.SetEnv(env); err != nil {

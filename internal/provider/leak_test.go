@@ -13,6 +13,7 @@ import (
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
 
+	"github.com/authtoken/terraform-provider-authtoken/internal/acctest"
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver/hostile"
@@ -32,7 +33,7 @@ type leakRun struct {
 
 func newLeakRun(t *testing.T, config string, env map[string]string) *leakRun {
 	t.Helper()
-	return &leakRun{t: t, tf: testsupport.Terraform(t, config, env), env: env, outputs: map[string][]byte{}}
+	return &leakRun{t: t, tf: acctest.Terraform(t, config, env), env: env, outputs: map[string][]byte{}}
 }
 
 // run runs one terraform command with its own trace log and keeps all it wrote.

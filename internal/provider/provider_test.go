@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
+	"github.com/authtoken/terraform-provider-authtoken/internal/acctest"
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
 )
@@ -26,7 +27,7 @@ import (
 // against internal/tokenserver on loopback; each type's own tests are in <type>_test.go. Tests
 // without the prefix need no terraform and run under plain `go test`.
 
-func TestMain(m *testing.M) { testsupport.Main(m) }
+func TestMain(m *testing.M) { acctest.Main(m) }
 
 // factories serves this provider under every local name the test configurations use: the
 // name after each type's prefix, and authtoken for `provider = authtoken`. echo exposes
@@ -50,7 +51,7 @@ var ephemeralOnly = []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfvers
 // not empty, though it changes nothing.
 func accTest(t *testing.T, tc resource.TestCase) {
 	t.Helper()
-	if testsupport.ListsEphemeralResourcesInPlan() {
+	if acctest.ListsEphemeralResourcesInPlan() {
 		for i := range tc.Steps {
 			if step := &tc.Steps[i]; step.ExpectError == nil && !step.PlanOnly && strings.Contains(step.Config, "ephemeral ") {
 				tc.Steps[i].ExpectNonEmptyPlan = true

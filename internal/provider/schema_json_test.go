@@ -6,14 +6,14 @@ import (
 
 	tfjson "github.com/hashicorp/terraform-json"
 
-	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
+	"github.com/authtoken/terraform-provider-authtoken/internal/acctest"
 )
 
 // TestAccSchemaJSON: what `terraform providers schema -json` shows users and tools: both kinds of
 // every type, its secrets sensitive, the ephemeral-only inputs only on the ephemeral resource, and
 // the jwt_claims function.
 func TestAccSchemaJSON(t *testing.T) {
-	tf := testsupport.Terraform(t, "terraform {\n  required_providers {\n    authtoken = { source = \"authtoken/authtoken\" }\n  }\n}\n", nil)
+	tf := acctest.Terraform(t, "terraform {\n  required_providers {\n    authtoken = { source = \"authtoken/authtoken\" }\n  }\n}\n", nil)
 	schemas, err := tf.ProvidersSchema(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -28,6 +28,7 @@ import (
 	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/zclconf/go-cty/cty"
 
+	"github.com/authtoken/terraform-provider-authtoken/internal/acctest"
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
@@ -46,7 +47,7 @@ import (
 //     copy (hashicorp/aws, from the image's local plugin directory, through filesystem_mirror and
 //     an offline `terraform init`; when that directory is absent the snippet is skipped, saying
 //     so), else against a stand-in with the real provider's documented schema
-//     (internal/testsupport/standin); a provider with neither fails the snippet;
+//     (internal/acctest/standin); a provider with neither fails the snippet;
 //   - a snippet that needs nothing but this provider, Terraform's built-ins and the test consumer
 //     is also planned (-out) and applied against a token server on loopback: the types'
 //     environment variables point the blocks at it, declared variables get the documented test
@@ -62,7 +63,7 @@ import (
 // It prints one line per snippet saying how it was checked. AUTHTOKEN_SNIPPETS_DIR names another
 // directory holding README.md and docs/ to check instead of the repository's (a copy, say).
 func TestSnippets(t *testing.T) {
-	testsupport.TerraformPath(t)
+	acctest.TerraformPath(t)
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("set TF_ACC=1 to run tests that drive the terraform binary")
 	}
@@ -115,7 +116,7 @@ func TestSnippets(t *testing.T) {
 // variable or another provider without requiring it, and a valid snippet whose plan fails against
 // the token server, so TestSnippets cannot pass over one.
 func TestSnippetsFailOnInvalidSnippet(t *testing.T) {
-	testsupport.TerraformPath(t)
+	acctest.TerraformPath(t)
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("set TF_ACC=1 to run tests that drive the terraform binary")
 	}
@@ -138,7 +139,7 @@ func TestSnippetsFailOnInvalidSnippet(t *testing.T) {
 	// Terraform says "Invalid use of ephemeral value", OpenTofu "Ephemeral value used in
 	// non-ephemeral context"; both name the argument.
 	ephemeralRefused, argument := `Invalid use of ephemeral value`, `"request_headers"`
-	if testsupport.CurrentEngine().OpenTofu {
+	if acctest.CurrentEngine().OpenTofu {
 		ephemeralRefused, argument = `Ephemeral value used in non-ephemeral context`, `request_headers`
 	}
 	for i, want := range [][]string{
@@ -363,8 +364,8 @@ type usedProvider struct {
 	incomplete    bool   // its module has no required_providers
 	where         string // the first block that uses it
 	way           providerWay
-	standIn       testsupport.StandIn
-	mirror        testsupport.LocalProvider
+	standIn       acctest.StandIn
+	mirror        acctest.LocalProvider
 }
 
 // snippetModule is a parsed snippet: what it requires, uses, declares and contacts.
@@ -627,7 +628,7 @@ const awsSource = "hashicorp/aws"
 
 // defaultHost is the registry the engine resolves namespace/type addresses on.
 func defaultHost() string {
-	if testsupport.CurrentEngine().OpenTofu {
+	if acctest.CurrentEngine().OpenTofu {
 		return "registry.opentofu.org"
 	}
 	return "registry.terraform.io"
@@ -668,12 +669,12 @@ func (m *snippetModule) resolve() []*usedProvider {
 			u.way = wayOwn
 		case u.source == "terraform.io/builtin/terraform":
 			u.way = wayBuiltin
-		case strings.EqualFold(u.source, testsupport.ConsumerSource):
+		case strings.EqualFold(u.source, acctest.ConsumerSource):
 			u.way = wayConsumer
 		default:
 			if lp, found := findLocalProvider(u.source); found {
 				u.way, u.mirror = wayMirror, lp
-			} else if s, found := testsupport.StandInFor(u.source); found {
+			} else if s, found := acctest.StandInFor(u.source); found {
 				u.way, u.standIn = wayStandIn, s
 			} else {
 				u.way = wayMissing
@@ -686,14 +687,14 @@ func (m *snippetModule) resolve() []*usedProvider {
 
 // findLocalProvider finds a release of source in the local plugin directories; for OpenTofu, whose
 // registry.opentofu.org/hashicorp/... are the same releases, also one kept for Terraform.
-func findLocalProvider(source string) (testsupport.LocalProvider, bool) {
-	if lp, found := testsupport.FindLocalProvider(source); found {
+func findLocalProvider(source string) (acctest.LocalProvider, bool) {
+	if lp, found := acctest.FindLocalProvider(source); found {
 		return lp, true
 	}
 	if short, ok := strings.CutPrefix(source, "registry.opentofu.org/"); ok {
-		return testsupport.FindLocalProvider("registry.terraform.io/" + short)
+		return acctest.FindLocalProvider("registry.terraform.io/" + short)
 	}
-	return testsupport.LocalProvider{}, false
+	return acctest.LocalProvider{}, false
 }
 
 // ownVersion is the version of this provider the docs describe: CHANGELOG.md's first heading.
@@ -755,11 +756,11 @@ func (c *snippetChecker) check(t *testing.T, s *docSnippet) snippetResult {
 	if probes != "" {
 		testsupport.WriteFile(t, probeFile, probes)
 	}
-	var mirrors []testsupport.FilesystemMirror
+	var mirrors []acctest.FilesystemMirror
 	if sv.needsInit {
 		mirrors = installableCopies(t, filepath.Join(dir, ".mirror"), used)
 	}
-	cliConfig := testsupport.CLIConfig(t, t.TempDir(), sv.overrides, mirrors...)
+	cliConfig := acctest.CLIConfig(t, t.TempDir(), sv.overrides, mirrors...)
 	tf := newSnippetTerraform(t, dir, cliConfig, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -878,9 +879,9 @@ func requirements(modules []*snippetModule, r *snippetResult, unparsed bool) (us
 
 // serving is how the checker serves a snippet's providers.
 type serving struct {
-	overrides []testsupport.Override // dev_overrides beyond this provider's
-	needsInit bool                   // a real release from a local plugin directory: terraform init
-	applyable bool                   // nothing but this provider, built-ins and the consumer
+	overrides []acctest.Override // dev_overrides beyond this provider's
+	needsInit bool               // a real release from a local plugin directory: terraform init
+	applyable bool               // nothing but this provider, built-ins and the consumer
 }
 
 // serveProviders works out how the checker serves the providers, says so in r.how, and reports a version
@@ -889,7 +890,7 @@ func serveProviders(t *testing.T, used []*usedProvider, r *snippetResult) servin
 	t.Helper()
 	sv := serving{applyable: true}
 	var ways []string
-	overrides := map[string][]testsupport.Override{}
+	overrides := map[string][]acctest.Override{}
 	for _, u := range used {
 		switch u.way {
 		case wayOwn:
@@ -901,7 +902,7 @@ func serveProviders(t *testing.T, used []*usedProvider, r *snippetResult) servin
 			ways = append(ways, "Terraform built-ins")
 		case wayConsumer:
 			ways = append(ways, "the test consumer")
-			overrides["consumer"] = []testsupport.Override{{Source: testsupport.ConsumerSource, Dir: testsupport.ConsumerDir(t)}}
+			overrides["consumer"] = []acctest.Override{{Source: acctest.ConsumerSource, Dir: acctest.ConsumerDir(t)}}
 		case wayStandIn:
 			sv.applyable = false
 			ways = append(ways, fmt.Sprintf("a stand-in of %s %s", u.standIn.Source, u.standIn.Version))
@@ -919,7 +920,7 @@ func serveProviders(t *testing.T, used []*usedProvider, r *snippetResult) servin
 			if strings.HasSuffix(u.source, "/"+awsSource) {
 				r.skip = fmt.Sprintf("%s uses hashicorp/aws, and no local plugin directory holds a release of it (looked in %s; "+
 					"the machine image has one in /opt/tf-plugins): its validation against hashicorp/aws is skipped",
-					u.where, strings.Join(testsupport.PluginDirs(), ", "))
+					u.where, strings.Join(acctest.PluginDirs(), ", "))
 				return sv
 			}
 			ways = append(ways, "missing provider "+u.source)
@@ -927,7 +928,7 @@ func serveProviders(t *testing.T, used []*usedProvider, r *snippetResult) servin
 				continue // reported as incomplete
 			}
 			r.problems = append(r.problems, fmt.Sprintf("%s uses provider %q (%s), which has no offline copy here and no "+
-				"stand-in in internal/testsupport/standin: it cannot be validated; show a provider that can be, or add a "+
+				"stand-in in internal/acctest/standin: it cannot be validated; show a provider that can be, or add a "+
 				"stand-in with its documented schema", u.where, u.local, u.source))
 		}
 	}
@@ -946,33 +947,33 @@ func serveProviders(t *testing.T, used []*usedProvider, r *snippetResult) servin
 // installableCopies are the filesystem mirrors terraform init installs from: the local plugin
 // directories of the real releases, and in dir an installable copy of every provider that
 // dev_overrides serve (init needs one, and then leaves them to dev_overrides).
-func installableCopies(t *testing.T, dir string, used []*usedProvider) []testsupport.FilesystemMirror {
+func installableCopies(t *testing.T, dir string, used []*usedProvider) []acctest.FilesystemMirror {
 	t.Helper()
-	var pkgs []testsupport.MirrorPackage
-	var own, mirrors []testsupport.FilesystemMirror
+	var pkgs []acctest.MirrorPackage
+	var own, mirrors []acctest.FilesystemMirror
 	for _, u := range uniqueSources(used) {
 		var bin, v string
 		switch u.way {
 		case wayOwn:
-			bin, v = filepath.Join(testsupport.ProviderDir(t), "terraform-provider-authtoken"), ownVersion()
+			bin, v = filepath.Join(acctest.ProviderDir(t), "terraform-provider-authtoken"), ownVersion()
 		case wayConsumer:
-			bin, v = filepath.Join(testsupport.ConsumerDir(t), "terraform-provider-consumer"), "0.0.1"
+			bin, v = filepath.Join(acctest.ConsumerDir(t), "terraform-provider-consumer"), "0.0.1"
 		case wayStandIn:
 			bin, v = filepath.Join(u.standIn.Dir(t), "terraform-provider-"+u.source[strings.LastIndex(u.source, "/")+1:]), u.standIn.Version
 		case wayMirror:
 			if u.mirror.Source == u.source {
-				mirrors = append(mirrors, testsupport.FilesystemMirror{Path: u.mirror.Mirror, Include: []string{u.source}})
+				mirrors = append(mirrors, acctest.FilesystemMirror{Path: u.mirror.Mirror, Include: []string{u.source}})
 				continue
 			}
 			bin, v = u.mirror.Binary, u.mirror.Version // kept under the other registry's host: linked under this one's
 		default:
 			continue
 		}
-		pkgs = append(pkgs, testsupport.MirrorPackage{Source: u.source, Version: v, Binary: bin})
+		pkgs = append(pkgs, acctest.MirrorPackage{Source: u.source, Version: v, Binary: bin})
 	}
 	if len(pkgs) > 0 {
-		testsupport.Mirror(t, dir, pkgs...)
-		m := testsupport.FilesystemMirror{Path: dir}
+		acctest.Mirror(t, dir, pkgs...)
+		m := acctest.FilesystemMirror{Path: dir}
 		for _, p := range pkgs {
 			m.Include = append(m.Include, p.Source)
 		}
@@ -1065,11 +1066,11 @@ func constraintProblem(u *usedProvider, v string) string {
 // newSnippetTerraform is terraform in dir with a CLI configuration and extra environment.
 func newSnippetTerraform(t *testing.T, dir, cliConfig string, env map[string]string) *tfexec.Terraform {
 	t.Helper()
-	tf, err := tfexec.NewTerraform(dir, testsupport.TerraformPath(t))
+	tf, err := tfexec.NewTerraform(dir, acctest.TerraformPath(t))
 	if err != nil {
 		t.Fatal(err)
 	}
-	full := testsupport.Env()
+	full := acctest.Env()
 	for _, k := range slices.Collect(maps.Keys(full)) {
 		if strings.HasPrefix(k, "TF_VAR_") || strings.HasPrefix(k, "AUTHTOKEN_") {
 			delete(full, k) // the test decides these
@@ -1144,7 +1145,7 @@ func (c *snippetChecker) checkCLIConfig(t *testing.T, s *docSnippet) snippetResu
 			"the checker knows only dev_overrides snippets; extend checkCLIConfig")
 		return r
 	}
-	rc := overrideRE.ReplaceAllString(s.text, fmt.Sprintf("${1}%q", testsupport.ProviderDir(t)))
+	rc := overrideRE.ReplaceAllString(s.text, fmt.Sprintf("${1}%q", acctest.ProviderDir(t)))
 	cfgDir := t.TempDir()
 	testsupport.WriteFile(t, filepath.Join(cfgDir, "terraform.rc"), rc)
 	dir := t.TempDir()
@@ -1341,9 +1342,9 @@ func (c *snippetChecker) apply(t *testing.T, s *docSnippet, dir, cliConfig strin
 		}
 		testsupport.WriteFile(t, file, string(b))
 	}
-	var proxy *testsupport.HostProxy
+	var proxy *acctest.HostProxy
 	if needsProxy {
-		proxy = testsupport.NewHostProxy(t, srv, documentedHost)
+		proxy = acctest.NewHostProxy(t, srv, documentedHost)
 		caFile := filepath.Join(t.TempDir(), "ca.pem")
 		testsupport.WriteFile(t, caFile, proxy.CAPEM)
 		env["AUTHTOKEN_PROXY_URL"] = proxy.URL

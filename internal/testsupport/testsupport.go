@@ -1,7 +1,8 @@
-// Package testsupport is what the tests of every package share: the token server started per
-// test, the documented test accounts of each API, secret assertions, and the terraform binary
-// with a provider built once per test run. Only _test.go files import it, so no production binary
-// links it (or the testing package it needs).
+// Package testsupport is what the tests of every package share: the token server, strict or
+// hostile, started per test; the documented test accounts of each API; secret assertions; and
+// small helpers (LockedBuffer, RepoRoot, WriteFile). The acceptance-test harness, which only the
+// provider's tests need, is package acctest. Only _test.go files import either, so no production
+// binary links them (or the testing package they need).
 package testsupport
 
 import (

@@ -8,11 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
-	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport/standin"
-	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport/standin/helm"
-	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport/standin/http"
-	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport/standin/kubernetes"
-	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport/standin/restapi"
+	"github.com/authtoken/terraform-provider-authtoken/internal/acctest/standin"
 )
 
 // TestStandInSchemas: every stand-in serves its schemas without a diagnostic, and the flags the
@@ -24,22 +20,22 @@ func TestStandInSchemas(t *testing.T) {
 		// attribute flags by kind ("provider", "resource", "data"), type and attribute name
 		want map[[3]string]flags
 	}{
-		{http.New(), map[[3]string]flags{
+		{standIn(t, "http"), map[[3]string]flags{
 			{"data", "http", "url"}:             {required: true},
 			{"data", "http", "request_headers"}: {}, // an ordinary argument: it refuses ephemeral values
 		}},
-		{kubernetes.New(), map[[3]string]flags{
+		{standIn(t, "kubernetes"), map[[3]string]flags{
 			{"provider", "", "token"}: {}, // not Sensitive in the real schema either
 			{"provider", "", "host"}:  {},
 		}},
-		{restapi.New(), map[[3]string]flags{
+		{standIn(t, "restapi"), map[[3]string]flags{
 			{"provider", "", "bearer_token"}:           {sensitive: true},
 			{"provider", "", "headers"}:                {},
 			{"resource", "restapi_object", "data"}:     {required: true},
 			{"resource", "restapi_object", "path"}:     {required: true},
 			{"data", "restapi_object", "search_value"}: {required: true},
 		}},
-		{helm.New(), map[[3]string]flags{
+		{standIn(t, "helm"), map[[3]string]flags{
 			{"resource", "helm_release", "set_wo"}:              {writeOnly: true},
 			{"resource", "helm_release", "set_wo_revision"}:     {},
 			{"resource", "helm_release", "repository_password"}: {sensitive: true},
@@ -89,5 +85,45 @@ func TestStandInSchemas(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// standIn is the stand-in that terraform-provider-<name> serves.
+func standIn(t *testing.T, name string) *standin.Provider {
+	t.Helper()
+	p, ok := standin.ForBinary("terraform-provider-" + name)
+	if !ok {
+		t.Fatalf("no stand-in for terraform-provider-%s", name)
+	}
+	return p
+}
+
+// TestForBinary: the one command picks its stand-in by the name it runs under, in the forms
+// Terraform gives plugin binaries, and refuses other names.
+func TestForBinary(t *testing.T) {
+	for path, want := range map[string]string{
+		"/tmp/x/terraform-provider-http":        "http",
+		"terraform-provider-kubernetes_v3.2.1":  "kubernetes",
+		"terraform-provider-restapi_v3.0.0.exe": "restapi",
+		"terraform-provider-helm":               "helm",
+		"terraform-provider-standin":            "",
+		"/tmp/x/terraform-provider-":            "",
+		"helm":                                  "",
+	} {
+		got := ""
+		if p, ok := standin.ForBinary(path); ok {
+			got = p.TypeName
+		}
+		if got != want {
+			t.Errorf("ForBinary(%q) = %q, want %q", path, got, want)
+		}
+	}
+	if n := len(standin.All()); n != 4 {
+		t.Errorf("%d stand-ins, want helm, http, kubernetes and restapi", n)
+	}
+	for _, p := range standin.All() {
+		if p.Source == "" || p.Version == "" || p.Docs == "" || p.Probe == "" {
+			t.Errorf("%s: Source %q, Version %q, Docs %q, Probe set %v", p.TypeName, p.Source, p.Version, p.Docs, p.Probe != "")
+		}
 	}
 }

@@ -1,4 +1,10 @@
-package testsupport
+// Package acctest is the acceptance-test harness, as google-beta keeps acctest/: the terraform
+// (or tofu) binary the tests drive, with a Terraform CLI configuration of their own, this
+// provider built once per test process and served through dev_overrides, filesystem mirrors for
+// `terraform init`, a proxy that stands in for documented HTTPS hosts, the test-only consumer
+// provider (package consumer) and the stand-ins of third-party providers (package standin). Only
+// _test.go files import it, so no production binary links it (or the testing package it needs).
+package acctest
 
 import (
 	"fmt"
@@ -11,6 +17,8 @@ import (
 
 	"github.com/hashicorp/go-version"
 	"github.com/hashicorp/terraform-exec/tfexec"
+
+	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 )
 
 // Main runs a package's tests with a Terraform CLI configuration of their own (the machine's
@@ -129,7 +137,7 @@ func buildOnce(tb testing.TB, pkg, binary string) string {
 	built.Unlock()
 	b.once.Do(func() {
 		if workDir == "" {
-			b.err = fmt.Errorf("building %s needs the package's TestMain to call testsupport.Main", binary)
+			b.err = fmt.Errorf("building %s needs the package's TestMain to call acctest.Main", binary)
 			return
 		}
 		b.dir = filepath.Join(workDir, binary)
@@ -166,7 +174,7 @@ func DevOverridesConfig(tb testing.TB, dir string, extra ...Override) string {
 		fmt.Fprintf(&b, "    %q = %q\n", o.Source, o.Dir)
 	}
 	b.WriteString("  }\n  direct {}\n}\n")
-	WriteFile(tb, path, b.String())
+	testsupport.WriteFile(tb, path, b.String())
 	return path
 }
 
@@ -194,7 +202,7 @@ func Terraform(tb testing.TB, config string, env map[string]string, extra ...Ove
 		tb.Skip("set TF_ACC=1 to run tests that drive the terraform binary")
 	}
 	dir := tb.TempDir()
-	WriteFile(tb, filepath.Join(dir, "main.tf"), config)
+	testsupport.WriteFile(tb, filepath.Join(dir, "main.tf"), config)
 	tf, err := tfexec.NewTerraform(dir, TerraformPath(tb))
 	if err != nil {
 		tb.Fatal(err)

@@ -1,11 +1,11 @@
-package testsupport
+package acctest
 
 import (
 	"testing"
 
 	"github.com/hashicorp/terraform-exec/tfexec"
 
-	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport/consumer"
+	"github.com/authtoken/terraform-provider-authtoken/internal/acctest/consumer"
 )
 
 // ConsumerSource is the source address configurations give the test-only consumer provider
@@ -18,7 +18,7 @@ const ConsumerSource = consumer.Address
 // directory, for dev_overrides. Tests that use it must run under Main, which removes it.
 func ConsumerDir(tb testing.TB) string {
 	tb.Helper()
-	return buildOnce(tb, "github.com/authtoken/terraform-provider-authtoken/internal/testsupport/consumer/cmd/terraform-provider-consumer",
+	return buildOnce(tb, "github.com/authtoken/terraform-provider-authtoken/internal/acctest/consumer/cmd/terraform-provider-consumer",
 		"terraform-provider-"+consumer.TypeName)
 }
 

@@ -1,11 +1,4 @@
-// Package http is the stand-in of hashicorp/http (see package standin): the provider block and the
-// http data source of release 3.6.0, the newest that the docs' `version = "~> 3.4"` admits.
-//
-// Schema source: https://registry.terraform.io/providers/hashicorp/http/3.6.0/docs (no provider
-// arguments) and https://registry.terraform.io/providers/hashicorp/http/3.6.0/docs/data-sources/http.
-// No argument is Sensitive or WriteOnly there, so, like every data source argument, request_headers
-// refuses an ephemeral value (Terraform: "Invalid use of ephemeral value").
-package http
+package standin
 
 import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -13,28 +6,26 @@ import (
 	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport/standin"
 )
 
-// Source, Version and Docs say what this stand-in copies; Probe is a valid block of one of its
-// types, with %s for the provider reference, that makes terraform validate check a provider block
-// that no other block uses.
-const (
-	Source  = "hashicorp/http"
-	Version = "3.6.0"
-	Docs    = "https://registry.terraform.io/providers/hashicorp/http/3.6.0/docs/data-sources/http"
-	Probe   = `data "http" "snippet_probe" {
+var _ = register(httpStandIn())
+
+// httpStandIn is the stand-in of hashicorp/http: the provider block and the
+// http data source of release 3.6.0, the newest that the docs' `version = "~> 3.4"` admits.
+//
+// Schema source: https://registry.terraform.io/providers/hashicorp/http/3.6.0/docs (no provider
+// arguments) and https://registry.terraform.io/providers/hashicorp/http/3.6.0/docs/data-sources/http.
+// No argument is Sensitive or WriteOnly there, so, like every data source argument, request_headers
+// refuses an ephemeral value (Terraform: "Invalid use of ephemeral value").
+func httpStandIn() *Provider {
+	return &Provider{
+		TypeName: "http", Source: "hashicorp/http", Version: "3.6.0",
+		Docs: "https://registry.terraform.io/providers/hashicorp/http/3.6.0/docs/data-sources/http",
+		Probe: `data "http" "snippet_probe" {
   provider = %s
   url      = "https://example.com"
 }
-`
-)
-
-// New returns the stand-in.
-func New() *standin.Provider {
-	return &standin.Provider{
-		TypeName: "http", Source: Source, Version: Version, Docs: Docs,
+`,
 		ProviderSchema: pschema.Schema{}, // "This provider requires no configuration."
 		DataSourceSchemas: map[string]dschema.Schema{
 			"http": {

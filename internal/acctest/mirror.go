@@ -1,4 +1,4 @@
-package testsupport
+package acctest
 
 import (
 	"fmt"
@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/go-version"
+
+	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 )
 
 // PluginDirsEnv, when set, names the local plugin directories (filesystem mirrors) that
@@ -136,6 +138,6 @@ func CLIConfig(tb testing.TB, dir string, overrides []Override, mirrors ...Files
 	}
 	b.WriteString("}\n")
 	path := filepath.Join(dir, ".terraformrc")
-	WriteFile(tb, path, b.String())
+	testsupport.WriteFile(tb, path, b.String())
 	return path
 }

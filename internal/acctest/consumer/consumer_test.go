@@ -14,8 +14,8 @@ import (
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
 )
 
-// The package's tests use the token server directly: internal/testsupport imports this package
-// (to build it), so importing testsupport here would be a cycle.
+// The package's tests use the token server directly: internal/acctest imports this package (to
+// build it), so importing acctest here would be a cycle.
 
 // partnerToken gets a partner access token from the token server at base.
 func partnerToken(t *testing.T, base string) string {

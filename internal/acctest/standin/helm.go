@@ -1,4 +1,16 @@
-// Package helm is the stand-in of hashicorp/helm (see package standin): the provider block and the
+package standin
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+var _ = register(helmStandIn())
+
+// helmStandIn is the stand-in of hashicorp/helm: the provider block and the
 // helm_release resource of release 3.1.2, the newest release, which `terraform init` installs for
 // a configuration without a version constraint.
 //
@@ -10,40 +22,19 @@
 // nested objects; and https://registry.terraform.io/providers/hashicorp/helm/3.1.2/docs/resources/release
 // (repository_password and set_sensitive's value Sensitive; set_wo write-only, with
 // set_wo_revision an ordinary argument).
-package helm
-
-import (
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
-	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport/standin"
-)
-
-// Source, Version and Docs say what this stand-in copies; Probe is a valid block of one of its
-// types, with %s for the provider reference, that makes terraform validate check a provider block
-// that no other block uses.
-const (
-	Source  = "hashicorp/helm"
-	Version = "3.1.2"
-	Docs    = "https://registry.terraform.io/providers/hashicorp/helm/3.1.2/docs"
-	Probe   = `resource "helm_release" "snippet_probe" {
+func helmStandIn() *Provider {
+	optString := pschema.StringAttribute{Optional: true}
+	optBool := pschema.BoolAttribute{Optional: true}
+	stringList := pschema.ListAttribute{Optional: true, ElementType: types.StringType}
+	return &Provider{
+		TypeName: "helm", Source: "hashicorp/helm", Version: "3.1.2",
+		Docs: "https://registry.terraform.io/providers/hashicorp/helm/3.1.2/docs",
+		Probe: `resource "helm_release" "snippet_probe" {
   provider = %s
   name     = "snippet-probe"
   chart    = "snippet-probe"
 }
-`
-)
-
-// New returns the stand-in.
-func New() *standin.Provider {
-	optString := pschema.StringAttribute{Optional: true}
-	optBool := pschema.BoolAttribute{Optional: true}
-	stringList := pschema.ListAttribute{Optional: true, ElementType: types.StringType}
-	return &standin.Provider{
-		TypeName: "helm", Source: Source, Version: Version, Docs: Docs,
+`,
 		ProviderSchema: pschema.Schema{Attributes: map[string]pschema.Attribute{
 			"debug":                  optBool,
 			"plugins_path":           optString,

@@ -8,7 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
-	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport/consumer"
+	"github.com/authtoken/terraform-provider-authtoken/internal/acctest/consumer"
 )
 
 func main() {

@@ -1,4 +1,16 @@
-// Package kubernetes is the stand-in of hashicorp/kubernetes (see package standin): the provider
+package standin
+
+import (
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+var _ = register(kubernetesStandIn())
+
+// kubernetesStandIn is the stand-in of hashicorp/kubernetes: the provider
 // block and the kubernetes_namespace_v1 resource of release 3.2.1, the newest that the docs'
 // `version = ">= 2.36"` admits.
 //
@@ -8,41 +20,20 @@
 // https://registry.terraform.io/providers/hashicorp/kubernetes/3.2.1/docs/resources/namespace_v1.
 // The real provider is built on the plugin SDK, whose "Block List, Min: 1, Max: 1" is a list block
 // with size validators here.
-package kubernetes
-
-import (
-	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
-	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
-	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport/standin"
-)
-
-// Source, Version and Docs say what this stand-in copies; Probe is a valid block of one of its
-// types, with %s for the provider reference, that makes terraform validate check a provider block
-// that no other block uses.
-const (
-	Source  = "hashicorp/kubernetes"
-	Version = "3.2.1"
-	Docs    = "https://registry.terraform.io/providers/hashicorp/kubernetes/3.2.1/docs"
-	Probe   = `resource "kubernetes_namespace_v1" "snippet_probe" {
+func kubernetesStandIn() *Provider {
+	optString := pschema.StringAttribute{Optional: true}
+	stringList := pschema.ListAttribute{Optional: true, ElementType: types.StringType}
+	atMostOne := []validator.List{listvalidator.SizeAtMost(1)}
+	return &Provider{
+		TypeName: "kubernetes", Source: "hashicorp/kubernetes", Version: "3.2.1",
+		Docs: "https://registry.terraform.io/providers/hashicorp/kubernetes/3.2.1/docs",
+		Probe: `resource "kubernetes_namespace_v1" "snippet_probe" {
   provider = %s
   metadata {
     name = "snippet-probe"
   }
 }
-`
-)
-
-// New returns the stand-in.
-func New() *standin.Provider {
-	optString := pschema.StringAttribute{Optional: true}
-	stringList := pschema.ListAttribute{Optional: true, ElementType: types.StringType}
-	atMostOne := []validator.List{listvalidator.SizeAtMost(1)}
-	return &standin.Provider{
-		TypeName: "kubernetes", Source: Source, Version: Version, Docs: Docs,
+`,
 		ProviderSchema: pschema.Schema{
 			Attributes: map[string]pschema.Attribute{
 				"host":                     optString,

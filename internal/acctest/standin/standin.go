@@ -1,4 +1,4 @@
-// Package standin builds stand-in providers for tests: providers that have the schema of a real
+// Package standin holds stand-in providers for tests: providers that have the schema of a real
 // third-party provider, as its registry documentation gives it, and nothing behind it. The docs
 // snippet test (internal/provider/snippets_test.go) validates the README's and docs/' snippets
 // that use such a provider against its stand-in, served through dev_overrides under the real
@@ -8,8 +8,9 @@
 // Required, Optional, Computed, Sensitive and WriteOnly flags of the real provider's documented
 // release that `terraform init` would pick for the docs' version constraints, and cites the
 // registry pages it was taken from. Validation is all it does: a stand-in refuses to read, plan or
-// apply anything. Each stand-in lives in a package of its own (standin/<name>), with its command
-// under standin/<name>/cmd/terraform-provider-<name>. No production binary may link any of them.
+// apply anything. Each stand-in is one file here (<name>.go) that registers it; one command,
+// cmd/terraform-provider-standin, serves them all, choosing by the name it is run under
+// (terraform-provider-<name>). No production binary may link any of them.
 package standin
 
 import (
@@ -17,6 +18,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -38,6 +42,9 @@ type Provider struct {
 	Source   string // its source address, such as "hashicorp/kubernetes"
 	Version  string // the release whose documented schema it copies, such as "3.2.1"
 	Docs     string // where the schema comes from: the registry docs of that release
+	// Probe is a valid block of one of its types, with %s for the provider reference, that makes
+	// terraform validate check a provider block that no other block uses.
+	Probe string
 
 	ProviderSchema    pschema.Schema
 	ResourceSchemas   map[string]rschema.Schema
@@ -45,7 +52,38 @@ type Provider struct {
 	EphemeralSchemas  map[string]eschema.Schema
 }
 
-// Serve serves p over plugin protocol 6, for its command's main.
+// all holds every stand-in, in the order of their files.
+var all []*Provider
+
+func register(p *Provider) *Provider {
+	all = append(all, p)
+	return p
+}
+
+// All returns every stand-in, sorted by type name.
+func All() []*Provider {
+	out := slices.Clone(all)
+	slices.SortFunc(out, func(a, b *Provider) int { return strings.Compare(a.TypeName, b.TypeName) })
+	return out
+}
+
+// ForBinary returns the stand-in a binary named terraform-provider-<type name> serves (Terraform's
+// plugin names may add a version, _v1.2.3, and Windows adds .exe).
+func ForBinary(path string) (*Provider, bool) {
+	name, ok := strings.CutPrefix(strings.TrimSuffix(filepath.Base(path), ".exe"), "terraform-provider-")
+	if !ok {
+		return nil, false
+	}
+	name, _, _ = strings.Cut(name, "_")
+	for _, p := range all {
+		if p.TypeName == name {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// Serve serves p over plugin protocol 6, for the command's main.
 func Serve(p *Provider) {
 	err := providerserver.Serve(context.Background(), func() provider.Provider { return p }, providerserver.ServeOpts{
 		Address:         "registry.terraform.io/" + p.Source,
@@ -105,7 +143,7 @@ func (p *Provider) EphemeralResources(context.Context) []func() ephemeral.Epheme
 
 // refuse is what a stand-in answers when asked to do more than validate.
 func (p *Provider) refuse(what string) (string, string) {
-	return "Stand-in provider", fmt.Sprintf("This is a test stand-in of %s %s (internal/testsupport/standin): it "+
+	return "Stand-in provider", fmt.Sprintf("This is a test stand-in of %s %s (internal/acctest/standin): it "+
 		"has the real provider's schema for terraform validate, and cannot %s.", p.Source, p.Version, what)
 }
 

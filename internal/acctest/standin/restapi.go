@@ -1,4 +1,23 @@
-// Package restapi is the stand-in of Mastercard/restapi (see package standin): the provider block,
+package standin
+
+import (
+	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+var _ = register(restapiStandIn())
+
+var stringType = types.StringType
+
+func jsonArg(required bool) rschema.StringAttribute {
+	return rschema.StringAttribute{Required: required, Optional: !required,
+		Validators: []validator.String{JSONString()}}
+}
+
+// restapiStandIn is the stand-in of Mastercard/restapi: the provider block,
 // the restapi_object resource and the restapi_object data source of release 3.0.0, the newest that
 // the docs' `version = ">= 1.18"` admits.
 //
@@ -8,58 +27,30 @@
 // https://registry.terraform.io/providers/Mastercard/restapi/3.0.0/docs/resources/object and
 // https://registry.terraform.io/providers/Mastercard/restapi/3.0.0/docs/data-sources/object.
 // The JSON arguments (data, read_data, ...) are JSON strings there; JSONString checks them the same way.
-package restapi
-
-import (
-	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
-	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport/standin"
-)
-
-// Source, Version and Docs say what this stand-in copies; Probe is a valid block of one of its
-// types, with %s for the provider reference, that makes terraform validate check a provider block
-// that no other block uses.
-const (
-	Source  = "Mastercard/restapi"
-	Version = "3.0.0"
-	Docs    = "https://registry.terraform.io/providers/Mastercard/restapi/3.0.0/docs"
-	Probe   = `resource "restapi_object" "snippet_probe" {
+func restapiStandIn() *Provider {
+	optString := pschema.StringAttribute{Optional: true}
+	optBool := pschema.BoolAttribute{Optional: true}
+	rString := rschema.StringAttribute{Optional: true}
+	return &Provider{
+		TypeName: "restapi", Source: "Mastercard/restapi", Version: "3.0.0",
+		Docs: "https://registry.terraform.io/providers/Mastercard/restapi/3.0.0/docs",
+		Probe: `resource "restapi_object" "snippet_probe" {
   provider = %s
   path     = "/snippet-probe"
   data     = "{}"
 }
-`
-)
-
-var strings = types.StringType
-
-func jsonArg(required bool) rschema.StringAttribute {
-	return rschema.StringAttribute{Required: required, Optional: !required,
-		Validators: []validator.String{standin.JSONString()}}
-}
-
-// New returns the stand-in.
-func New() *standin.Provider {
-	optString := pschema.StringAttribute{Optional: true}
-	optBool := pschema.BoolAttribute{Optional: true}
-	rString := rschema.StringAttribute{Optional: true}
-	return &standin.Provider{
-		TypeName: "restapi", Source: Source, Version: Version, Docs: Docs,
+`,
 		ProviderSchema: pschema.Schema{
 			Attributes: map[string]pschema.Attribute{
 				"bearer_token":          pschema.StringAttribute{Optional: true, Sensitive: true},
 				"cert_file":             optString,
 				"cert_string":           optString,
-				"copy_keys":             pschema.ListAttribute{Optional: true, ElementType: strings},
+				"copy_keys":             pschema.ListAttribute{Optional: true, ElementType: stringType},
 				"create_method":         optString,
 				"create_returns_object": optBool,
 				"debug":                 optBool,
 				"destroy_method":        optString,
-				"headers":               pschema.MapAttribute{Optional: true, ElementType: strings},
+				"headers":               pschema.MapAttribute{Optional: true, ElementType: stringType},
 				"id_attribute":          optString,
 				"insecure":              optBool,
 				"key_file":              optString,
@@ -80,10 +71,10 @@ func New() *standin.Provider {
 			},
 			Blocks: map[string]pschema.Block{
 				"oauth_client_credentials": pschema.SingleNestedBlock{Attributes: map[string]pschema.Attribute{
-					"endpoint_params":      pschema.MapAttribute{Optional: true, ElementType: strings},
+					"endpoint_params":      pschema.MapAttribute{Optional: true, ElementType: stringType},
 					"oauth_client_id":      optString,
 					"oauth_client_secret":  optString,
-					"oauth_scopes":         pschema.ListAttribute{Optional: true, ElementType: strings},
+					"oauth_scopes":         pschema.ListAttribute{Optional: true, ElementType: stringType},
 					"oauth_token_endpoint": optString,
 				}},
 				"retries": pschema.SingleNestedBlock{Attributes: map[string]pschema.Attribute{
@@ -105,10 +96,10 @@ func New() *standin.Provider {
 				"destroy_data":              jsonArg(false),
 				"destroy_method":            rString,
 				"destroy_path":              rString,
-				"force_new":                 rschema.ListAttribute{Optional: true, ElementType: strings},
+				"force_new":                 rschema.ListAttribute{Optional: true, ElementType: stringType},
 				"id_attribute":              rString,
 				"ignore_all_server_changes": rschema.BoolAttribute{Optional: true},
-				"ignore_changes_to":         rschema.ListAttribute{Optional: true, ElementType: strings},
+				"ignore_changes_to":         rschema.ListAttribute{Optional: true, ElementType: stringType},
 				"ignore_server_additions":   rschema.BoolAttribute{Optional: true},
 				"object_id":                 rString,
 				"query_string":              rString,
@@ -127,7 +118,7 @@ func New() *standin.Provider {
 				"update_method": rString,
 				"update_path":   rString,
 				// Read-Only
-				"api_data":        rschema.MapAttribute{Computed: true, ElementType: strings},
+				"api_data":        rschema.MapAttribute{Computed: true, ElementType: stringType},
 				"api_response":    rschema.StringAttribute{Computed: true},
 				"create_response": rschema.StringAttribute{Computed: true},
 				"id":              rschema.StringAttribute{Computed: true},
@@ -147,10 +138,10 @@ func New() *standin.Provider {
 				"results_contains_object": dschema.BoolAttribute{Optional: true},
 				"results_key":             dschema.StringAttribute{Optional: true},
 				"search_data": dschema.StringAttribute{Optional: true,
-					Validators: []validator.String{standin.JSONString()}},
+					Validators: []validator.String{JSONString()}},
 				"search_path": dschema.StringAttribute{Optional: true},
 				// Read-Only
-				"api_data":     dschema.MapAttribute{Computed: true, ElementType: strings},
+				"api_data":     dschema.MapAttribute{Computed: true, ElementType: stringType},
 				"api_response": dschema.StringAttribute{Computed: true},
 				"id":           dschema.StringAttribute{Computed: true},
 			}},
