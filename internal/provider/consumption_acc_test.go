@@ -219,7 +219,7 @@ func (r *consumerRun) scanAll() {
 }
 
 // stateAttributes returns the attributes of every resource in state, modules included, by address.
-func (r *consumerRun) stateAttributes() map[string]map[string]any {
+func (r *leakRun) stateAttributes() map[string]map[string]any {
 	r.t.Helper()
 	state, err := r.tf.Show(context.Background())
 	if err != nil {
@@ -269,6 +269,7 @@ func (r *consumerRun) answered(state map[string]map[string]any, address string, 
 // whose data source calls the API with it. Every type, each through its own consumer provider
 // alias; the endpoint comes from the provider block for some and from the data source for others.
 func TestAccConsumeEphemeralInProviderBlock(t *testing.T) {
+	t.Parallel()
 	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	config := consumerTerraform(true) + applyTime
 	for i, tt := range consumedTypes {
@@ -298,6 +299,7 @@ func TestAccConsumeEphemeralInProviderBlock(t *testing.T) {
 // served in-process: a token sent to another API's endpoint, or no token at all, is refused with
 // the endpoint's challenge, and the plan fails.
 func TestAccConsumeEphemeralInProviderBlockRefused(t *testing.T) {
+	t.Parallel()
 	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	for name, tc := range map[string]struct {
 		providerToken string
@@ -330,6 +332,7 @@ func TestAccConsumeEphemeralInProviderBlockRefused(t *testing.T) {
 // TestAccConsumeEphemeralInProvisioner (b): an ephemeral token reaches a local-exec provisioner
 // through its environment, and curl sends it; a refused call fails the apply.
 func TestAccConsumeEphemeralInProvisioner(t *testing.T) {
+	t.Parallel()
 	tt := testiniumToken
 	for name, tc := range map[string]struct {
 		endpoint func(base string) string
@@ -340,6 +343,7 @@ func TestAccConsumeEphemeralInProvisioner(t *testing.T) {
 		"another API's endpoint": {tennToken.resourceURL, false},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 			config := consumerTerraform(false) + block("ephemeral", tt.name, "x", nil, "provider = authtoken") +
 				curlProvisioner("call", "ephemeral."+tt.name+".x.access_token", tc.endpoint(ts.URL))
@@ -361,6 +365,7 @@ func TestAccConsumeEphemeralInProvisioner(t *testing.T) {
 // TestAccConsumeEphemeralModuleOutput (c): a child module opens the token and returns it as an
 // ephemeral output; the root hands it to a provider block (a) and to a provisioner (b).
 func TestAccConsumeEphemeralModuleOutput(t *testing.T) {
+	t.Parallel()
 	tt := partnerToken
 	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	child := consumerTerraform(false) + block("ephemeral", tt.name, "x", nil, "provider = authtoken") +
@@ -385,6 +390,7 @@ func TestAccConsumeEphemeralModuleOutput(t *testing.T) {
 // raised, again at update, each time with the token of that apply. Write-only arguments need
 // Terraform 1.11; OpenTofu 1.11 and 1.12 take them too.
 func TestAccConsumeEphemeralWriteOnly(t *testing.T) {
+	t.Parallel()
 	acctest.SkipBelow(t, "1.11.0", "1.11.0")
 	config := func(tt tokenType, base string, version int) string {
 		return consumerTerraform(true) + block("ephemeral", tt.name, "x", nil, "provider = authtoken") +
@@ -393,6 +399,7 @@ func TestAccConsumeEphemeralWriteOnly(t *testing.T) {
 	}
 
 	t.Run("create and update", func(t *testing.T) {
+		t.Parallel()
 		srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 		r := newConsumerRun(t, srv, ts.URL, []tokenType{tennToken}, config(tennToken, ts.URL, 1), nil)
 		r.planAndApply("create", true)
@@ -415,6 +422,7 @@ func TestAccConsumeEphemeralWriteOnly(t *testing.T) {
 	})
 
 	t.Run("another API's token", func(t *testing.T) {
+		t.Parallel()
 		// A Testinium token in token_wo for the Tenn endpoint: the create fails with the challenge.
 		srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 		r := newConsumerRun(t, srv, ts.URL, []tokenType{testiniumToken}, config(testiniumToken, ts.URL, 1), nil)
@@ -431,6 +439,7 @@ func TestAccConsumeEphemeralWriteOnly(t *testing.T) {
 // another data source. That works everywhere, at a price the checks record: the token is in
 // state (sensitive), and every run reads a new one, so the consumer's input changes every time.
 func TestAccConsumeDataSourceToken(t *testing.T) {
+	t.Parallel()
 	tt := partnerToken
 	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	const whoami = "data.consumer_whoami.w"

@@ -22,6 +22,7 @@ import (
 // block and a data source with identical inputs get different tokens: the data source's is
 // stored in state, so it must never be the one an ephemeral resource hands out.
 func TestAccEphemeralNeverSharesDataSourceToken(t *testing.T) {
+	t.Parallel()
 	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	inputs := partnerToken.testInputs(ts.URL)
 	accTest(t, resource.TestCase{
@@ -43,6 +44,7 @@ func TestAccEphemeralNeverSharesDataSourceToken(t *testing.T) {
 // TestAccCutErrorBodyCostsOneRequest: a 401 whose body breaks off is still a rejected client:
 // one request and the client hint, not retries and a network hint.
 func TestAccCutErrorBodyCostsOneRequest(t *testing.T) {
+	t.Parallel()
 	srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
 	srv.SetFault(tokenserver.Tenn, hostile.Fault{FailTimes: hostile.Always, FailWith: hostile.FailCutBody401})
 	accTest(t, resource.TestCase{
@@ -61,6 +63,7 @@ func TestAccCutErrorBodyCostsOneRequest(t *testing.T) {
 // TestAccServerTextReachesTheTerminalSafely: terminal escapes and control characters from a
 // server never reach terraform's output, and a 200 KB error_description is cut, saying so.
 func TestAccServerTextReachesTheTerminalSafely(t *testing.T) {
+	t.Parallel()
 	srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
 	srv.SetFault(tokenserver.Tenn, hostile.Fault{FailTimes: hostile.Always, FailWith: hostile.FailControlChars})
 	r := newLeakRun(t, "terraform {\n  required_providers {\n    tenn = { source = \"authtoken/authtoken\" }\n  }\n}\n"+
@@ -85,6 +88,7 @@ func TestAccServerTextReachesTheTerminalSafely(t *testing.T) {
 // without garbling every log line and the OAuth code. The code and hint stay whole, and the
 // trace log's lines stay readable; the server's free text is withheld instead.
 func TestAccShortPasswordKeepsLogsReadable(t *testing.T) {
+	t.Parallel()
 	_, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	env := tennToken.testEnv(ts.URL)
 	env["TENN_PASSWORD"] = "e"

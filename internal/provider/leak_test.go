@@ -175,6 +175,7 @@ func receivedSecrets(srv *tokenserver.Server, tt tokenType) []secret {
 // file for every credential and every token the server issued. The only place a secret may be is
 // the data sources' own sensitive results, in state and the state snapshots inside the plan file.
 func TestAccNoSecretLeaks(t *testing.T) {
+	t.Parallel()
 	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	// Credentials come from the environment, as in a pipeline: a literal in a .tf file would be
 	// copied into the plan file's configuration snapshot by design.
@@ -229,6 +230,7 @@ func TestAccNoSecretLeaks(t *testing.T) {
 // TestAccNoSecretLeaksOnFailure: a rejected login, and servers that echo the request back in
 // any encoding or put tokens in their errors, leak nothing into terraform's output or trace log.
 func TestAccNoSecretLeaksOnFailure(t *testing.T) {
+	t.Parallel()
 	for name, tc := range map[string]struct {
 		fault      hostile.Failure
 		password   string // replaces the documented password, when set
@@ -240,6 +242,7 @@ func TestAccNoSecretLeaksOnFailure(t *testing.T) {
 		"tokens in errors": {fault: hostile.FailTokensInError, wantStderr: "***"},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
 			env := map[string]string{}
 			config := "terraform {\n  required_providers {\n    authtoken = { source = \"authtoken/authtoken\" }\n  }\n}\n"

@@ -24,6 +24,7 @@ import (
 // plan, on min_validity, naming both durations; the provider's min_validity is every block's
 // default, and a block's own wins.
 func TestAccMinValidityTooLong(t *testing.T) {
+	t.Parallel()
 	cfg := tokenserver.DefaultConfig()
 	cfg.TokenLifetime = 15 * time.Minute
 	_, ts := testsupport.TokenServer(t, cfg)
@@ -32,6 +33,7 @@ func TestAccMinValidityTooLong(t *testing.T) {
 		"provider": "provider \"tenn\" {\n  min_validity = \"45m\"\n}\n" + block("data", "tenn_token", "test", tennToken.testInputs(ts.URL)),
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			accTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: factories(),
 				TerraformVersionChecks:   ephemeralOnly,
@@ -43,6 +45,7 @@ func TestAccMinValidityTooLong(t *testing.T) {
 		})
 	}
 	t.Run("a block's own wins", func(t *testing.T) {
+		t.Parallel()
 		srv, ts := testsupport.TokenServer(t, cfg)
 		accTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: factories(),
@@ -61,6 +64,7 @@ func TestAccMinValidityTooLong(t *testing.T) {
 // which warns instead of failing (Terraform shows Renew's warnings from 1.17 on; earlier versions
 // call Renew and drop them, which the trace log shows). The apply itself succeeds.
 func TestAccRenewDuringALongApply(t *testing.T) {
+	t.Parallel()
 	cfg := tokenserver.DefaultConfig()
 	cfg.TokenLifetime = 33 * time.Second // RenewAt: 30 s before expiry, so 3 s after the open
 	_, ts := testsupport.TokenServer(t, cfg)
@@ -83,6 +87,7 @@ resource "terraform_data" "long" {
 // TestAccJWTClaims: the function returns each API's token claims, and keeps the argument's marks:
 // a data source's (sensitive) token gives a sensitive result, an ephemeral token an ephemeral one.
 func TestAccJWTClaims(t *testing.T) {
+	t.Parallel()
 	_, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	inputs := partnerToken.testInputs(ts.URL)
 	// terraform-plugin-testing serves in-process providers as hashicorp/<name>.

@@ -20,12 +20,19 @@ import (
 // the client form-encodes it (RFC 6749 2.3.1).
 var oauth2Expectations = expectations{tokenType: knownvalue.StringExact("Bearer")}
 
-func TestAccOAuth2TokenEphemeral(t *testing.T)  { testEphemeral(t, oauth2Token, oauth2Expectations) }
-func TestAccOAuth2TokenDataSource(t *testing.T) { testDataSource(t, oauth2Token, oauth2Expectations) }
+func TestAccOAuth2TokenEphemeral(t *testing.T) {
+	t.Parallel()
+	testEphemeral(t, oauth2Token, oauth2Expectations)
+}
+func TestAccOAuth2TokenDataSource(t *testing.T) {
+	t.Parallel()
+	testDataSource(t, oauth2Token, oauth2Expectations)
+}
 
 // TestAccOAuth2TokenGrantsAndClientAuth: each grant type and client authentication through
 // Terraform, the issuer's discovery among them; the strict server refuses anything off.
 func TestAccOAuth2TokenGrantsAndClientAuth(t *testing.T) {
+	t.Parallel()
 	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	issuer := tokenserver.OAuth2Issuer(ts.URL)
 	tokenURL := tokenserver.TokenURL(ts.URL, tokenserver.OAuth2)
@@ -43,6 +50,7 @@ func TestAccOAuth2TokenGrantsAndClientAuth(t *testing.T) {
 	}
 	for name, inputs := range cases {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			checks := []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.oauth2_token.test", tfjsonpath.New("access_token"), issuedBy{srv}),
 				statecheck.ExpectSensitiveValue("data.oauth2_token.test", tfjsonpath.New("id_token")),
@@ -66,6 +74,7 @@ func TestAccOAuth2TokenGrantsAndClientAuth(t *testing.T) {
 
 // TestAccOAuth2TokenErrors: the error paths name the attribute to fix.
 func TestAccOAuth2TokenErrors(t *testing.T) {
+	t.Parallel()
 	_, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	tokenURL := tokenserver.TokenURL(ts.URL, tokenserver.OAuth2)
 	client := map[string]string{"token_url": tokenURL, "client_id": tokenserver.OAuth2ClientID, "client_secret": tokenserver.OAuth2ClientSecret}
@@ -88,6 +97,7 @@ func TestAccOAuth2TokenErrors(t *testing.T) {
 		"discovery that redirects": {with(without(client, "token_url"), "issuer", tokenserver.OAuth2Issuer(ts.URL)), tokenserver.DiscoveryRedirect, `(?s)issuer\s+metadata.*Check\s+issuer.*redirects\s+to`},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 			srv.SetDiscoveryFault(tc.discovery)
 			inputs := map[string]string{}
@@ -110,6 +120,7 @@ func TestAccOAuth2TokenErrors(t *testing.T) {
 // refresh token once; the ephemeral resource is opened again at apply (with a consumer), so the
 // second exchange fails, and the diagnostic names rotation.
 func TestAccOAuth2TokenRefreshRotation(t *testing.T) {
+	t.Parallel()
 	_, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	c, err := grant.NewClient(grant.Config{})
 	if err != nil {

@@ -14,16 +14,20 @@ import (
 // Partner reports token_type "Bearer" and issues no refresh token.
 var partnerExpectations = expectations{tokenType: knownvalue.StringExact("Bearer")}
 
-func TestAccPartnerTokenEphemeral(t *testing.T) { testEphemeral(t, partnerToken, partnerExpectations) }
+func TestAccPartnerTokenEphemeral(t *testing.T) {
+	t.Parallel()
+	testEphemeral(t, partnerToken, partnerExpectations)
+}
 func TestAccPartnerTokenDataSource(t *testing.T) {
+	t.Parallel()
 	testDataSource(t, partnerToken, partnerExpectations)
 }
 
 // TestAccPartnerTokenNeedsTokenURL: partner hosts are the user's own, so a missing token_url is
 // an error at plan that names the attribute and the environment variable.
 func TestAccPartnerTokenNeedsTokenURL(t *testing.T) {
+	t.Parallel()
 	_, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-	t.Setenv("PARTNER_TOKEN_URL", "")
 	accTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		TerraformVersionChecks:   ephemeralOnly,

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"regexp"
 	"testing"
 	"time"
@@ -40,6 +41,7 @@ func runCounted(t *testing.T, srv *tokenserver.Server, config string) (tenn, pha
 
 // TestAccRetryOn503: two 503s then success; the run succeeds and the first phase cost 3 requests.
 func TestAccRetryOn503(t *testing.T) {
+	t.Parallel()
 	srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
 	srv.SetFault(tokenserver.Tenn, hostile.Fault{FailTimes: 2, FailWith: hostile.Fail503})
 	tenn, phases := runCounted(t, srv.Server, countingConfig(ts.URL, "", tennBlock(ts.URL, "test")))
@@ -50,6 +52,7 @@ func TestAccRetryOn503(t *testing.T) {
 
 // TestAccRetryAfter429: a 429 with Retry-After: 1 is waited out and retried once.
 func TestAccRetryAfter429(t *testing.T) {
+	t.Parallel()
 	srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
 	srv.SetFault(tokenserver.Tenn, hostile.Fault{FailTimes: 1, FailWith: hostile.Fail429, RetryAfter: "1"})
 	start := time.Now()
@@ -64,6 +67,7 @@ func TestAccRetryAfter429(t *testing.T) {
 
 // TestAccTimeout: request_timeout bounds the grant, and the diagnostic says what to check.
 func TestAccTimeout(t *testing.T) {
+	t.Parallel()
 	srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
 	srv.SetFault(tokenserver.Tenn, hostile.Fault{Delay: 10 * time.Second})
 	start := time.Now()
@@ -82,6 +86,7 @@ func TestAccTimeout(t *testing.T) {
 
 // TestAccCoalescing: identical token blocks send one request per phase.
 func TestAccCoalescing(t *testing.T) {
+	t.Parallel()
 	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	tenn, phases := runCounted(t, srv, countingConfig(ts.URL, "", tennBlock(ts.URL, "same", "count = 10")))
 	if phases == 0 || tenn != phases {
@@ -91,6 +96,7 @@ func TestAccCoalescing(t *testing.T) {
 
 // TestAccReuseTokensOff: reuse_tokens = false sends every block's grant.
 func TestAccReuseTokensOff(t *testing.T) {
+	t.Parallel()
 	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	tenn, phases := runCounted(t, srv, countingConfig(ts.URL, "provider \"authtoken\" {\n  reuse_tokens = false\n}\n",
 		tennBlock(ts.URL, "same", "count = 10")))
@@ -99,30 +105,50 @@ func TestAccReuseTokensOff(t *testing.T) {
 	}
 }
 
-// TestAccProviderSettingsFromEnvironment: provider settings fall back to AUTHTOKEN_*.
+// TestAccProviderSettingsFromEnvironment: provider settings fall back to AUTHTOKEN_*. The
+// environment goes to terraform, and from it to the provider built for the test.
 func TestAccProviderSettingsFromEnvironment(t *testing.T) {
-	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-	t.Setenv("AUTHTOKEN_REUSE_TOKENS", "false")
-	tenn, phases := runCounted(t, srv, countingConfig(ts.URL, "", tennBlock(ts.URL, "same", "count = 3")))
-	if phases == 0 || tenn != 3*phases {
-		t.Errorf("with AUTHTOKEN_REUSE_TOKENS=false, 3 identical tokens sent %d requests over %d phases, want 3 per phase", tenn, phases)
-	}
+	t.Parallel()
+	t.Run("reuse_tokens", func(t *testing.T) {
+		t.Parallel()
+		srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+		r := newLeakRun(t, authtokenTerraform+countingConfig(ts.URL, "", tennBlock(ts.URL, "same", "count = 3")),
+			map[string]string{"AUTHTOKEN_REUSE_TOKENS": "false"})
+		r.run("apply", true, func(ctx context.Context) error { return r.tf.Apply(ctx) })
+		tenn, phases := srv.Requests(tokenserver.Tenn), srv.Requests(tokenserver.Partner)
+		if phases == 0 || tenn != 3*phases {
+			t.Errorf("with AUTHTOKEN_REUSE_TOKENS=false, 3 identical tokens sent %d requests over %d phases, want 3 per phase", tenn, phases)
+		}
+	})
+	t.Run("invalid request_timeout", func(t *testing.T) {
+		t.Parallel()
+		_, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+		r := newLeakRun(t, authtokenTerraform+tennBlock(ts.URL, "test"), map[string]string{"AUTHTOKEN_REQUEST_TIMEOUT": "-5s"})
+		r.run("plan", false, func(ctx context.Context) error {
+			_, err := r.tf.Plan(ctx)
+			return err
+		})
+		if stderr := r.outputs["plan stderr"]; !regexp.MustCompile(`(?s)AUTHTOKEN_REQUEST_TIMEOUT.*positive duration`).Match(stderr) {
+			t.Errorf("the plan did not fail naming AUTHTOKEN_REQUEST_TIMEOUT:\n%s", stderr)
+		}
+	})
 }
+
+// authtokenTerraform requires the provider under the name authtoken, for the terraform-exec runs.
+const authtokenTerraform = "terraform {\n  required_providers {\n    authtoken = { source = \"authtoken/authtoken\" }\n  }\n}\n"
 
 // TestAccInvalidProviderSettings: bad settings are attribute errors at plan.
 func TestAccInvalidProviderSettings(t *testing.T) {
+	t.Parallel()
 	_, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	for name, tc := range map[string]struct{ provider, want string }{
-		"timeout":     {`request_timeout = "soon"`, `(?s)Invalid request_timeout.*positive duration`},
-		"retries":     {`max_retries = 99`, `(?s)max_retries.*between 0 and 10`},
-		"CA":          {`ca_cert_pem = "not a certificate"`, `(?s)Invalid ca_cert_pem.*no\s+PEM-encoded\s+certificate`},
-		"proxy":       {`proxy_url = "ftp://proxy.example.com"`, `(?s)Invalid proxy_url.*must\s+use\s+http`},
-		"env timeout": {``, `(?s)AUTHTOKEN_REQUEST_TIMEOUT.*positive duration`},
+		"timeout": {`request_timeout = "soon"`, `(?s)Invalid request_timeout.*positive duration`},
+		"retries": {`max_retries = 99`, `(?s)max_retries.*between 0 and 10`},
+		"CA":      {`ca_cert_pem = "not a certificate"`, `(?s)Invalid ca_cert_pem.*no\s+PEM-encoded\s+certificate`},
+		"proxy":   {`proxy_url = "ftp://proxy.example.com"`, `(?s)Invalid proxy_url.*must\s+use\s+http`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			if tc.provider == "" {
-				t.Setenv("AUTHTOKEN_REQUEST_TIMEOUT", "-5s")
-			}
+			t.Parallel()
 			accTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: factories(),
 				TerraformVersionChecks:   ephemeralOnly,

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -27,7 +29,31 @@ import (
 // against internal/tokenserver on loopback; each type's own tests are in <type>_test.go. Tests
 // without the prefix need no terraform and run under plain `go test`.
 
-func TestMain(m *testing.M) { acctest.Main(m) }
+// TestMain starts every test without the provider's environment variables: the provider runs in
+// this process and reads its environment, so a developer's TENN_PASSWORD must not change a
+// result, and a test that needs a variable unset need not set it to "" (t.Setenv keeps a test
+// out of the parallel ones).
+func TestMain(m *testing.M) {
+	for _, name := range providerEnvVars() {
+		os.Unsetenv(name)
+	}
+	acctest.Main(m)
+}
+
+// providerEnvVars are the environment variables the provider reads: every input of every type
+// (<API>_<INPUT>) and every provider setting (AUTHTOKEN_<SETTING>).
+func providerEnvVars() []string {
+	var out []string
+	for _, tt := range tokenTypes() {
+		for i := range tt.inputs {
+			out = append(out, tt.envVar(tt.inputs[i]))
+		}
+	}
+	for _, f := range reflect.VisibleFields(reflect.TypeFor[providerModel]()) {
+		out = append(out, settingEnvPrefix+strings.ToUpper(f.Tag.Get("tfsdk")))
+	}
+	return out
+}
 
 // factories serves this provider under every local name the test configurations use: the
 // name after each type's prefix, and authtoken for `provider = authtoken`. echo exposes

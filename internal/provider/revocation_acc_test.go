@@ -19,6 +19,7 @@ import (
 // closed, and the protected endpoint then refuses it. Tenn takes an explicit revocation_url; the
 // generic type finds the endpoint in its issuer's metadata.
 func TestAccRevokeOnClose(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		tt     tokenType
 		inputs func(base string) map[string]string
@@ -31,6 +32,7 @@ func TestAccRevokeOnClose(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.tt.name, func(t *testing.T) {
+			t.Parallel()
 			srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 			api := tc.tt.server()
 			inputs := with(tc.inputs(ts.URL), "revoke_on_close", "=true")
@@ -92,6 +94,7 @@ func countOf(list []string, s string) int {
 // other block's consumer runs later and must still be accepted. They once shared one token, which
 // the revoking block's Close revoked under the other's consumer (it got 401).
 func TestAccRevokingBlockNeverRevokesAnotherBlocksToken(t *testing.T) {
+	t.Parallel()
 	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	inputs := tennToken.testInputs(ts.URL)
 	endpoint := tokenserver.ResourceURL(ts.URL, tokenserver.Tenn)
@@ -127,6 +130,7 @@ func TestAccRevokingBlockNeverRevokesAnotherBlocksToken(t *testing.T) {
 // token only. It once revoked the configured current_refresh_token at the plan's Close, so the
 // apply and every later run failed with invalid_grant.
 func TestAccRevokeOnCloseKeepsTheRefreshToken(t *testing.T) {
+	t.Parallel()
 	cfg := tokenserver.DefaultConfig()
 	cfg.KeepRefreshTokens = true
 	srv, ts := testsupport.TokenServer(t, cfg)

@@ -13,6 +13,7 @@ import (
 // every type, its secrets sensitive, the ephemeral-only inputs only on the ephemeral resource, and
 // the jwt_claims function.
 func TestAccSchemaJSON(t *testing.T) {
+	t.Parallel()
 	tf := acctest.Terraform(t, "terraform {\n  required_providers {\n    authtoken = { source = \"authtoken/authtoken\" }\n  }\n}\n", nil)
 	schemas, err := tf.ProvidersSchema(context.Background())
 	if err != nil {

@@ -15,12 +15,19 @@ import (
 // resultChecks checks through expires_at and expires_in.
 var tennExpectations = expectations{tokenType: knownvalue.Null()}
 
-func TestAccTennTokenEphemeral(t *testing.T)  { testEphemeral(t, tennToken, tennExpectations) }
-func TestAccTennTokenDataSource(t *testing.T) { testDataSource(t, tennToken, tennExpectations) }
+func TestAccTennTokenEphemeral(t *testing.T) {
+	t.Parallel()
+	testEphemeral(t, tennToken, tennExpectations)
+}
+func TestAccTennTokenDataSource(t *testing.T) {
+	t.Parallel()
+	testDataSource(t, tennToken, tennExpectations)
+}
 
 // TestAccTennTokenWrongPassword: the diagnostic names invalid_grant and the fix, and costs exactly
 // one request: retrying a rejected login would lock the account.
 func TestAccTennTokenWrongPassword(t *testing.T) {
+	t.Parallel()
 	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	accTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),

@@ -16,19 +16,20 @@ import (
 var testiniumExpectations = expectations{tokenType: knownvalue.StringExact("bearer"), refresh: true, jti: true}
 
 func TestAccTestiniumTokenEphemeral(t *testing.T) {
+	t.Parallel()
 	testEphemeral(t, testiniumToken, testiniumExpectations)
 }
 
 func TestAccTestiniumTokenDataSource(t *testing.T) {
+	t.Parallel()
 	testDataSource(t, testiniumToken, testiniumExpectations)
 }
 
 // TestAccTestiniumTokenDefaultClient: without client_id and client_secret anywhere, the request
 // carries Testinium's documented public client, byte for byte as the docs' sample Basic header.
 func TestAccTestiniumTokenDefaultClient(t *testing.T) {
+	t.Parallel()
 	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-	t.Setenv("TESTINIUM_CLIENT_ID", "")
-	t.Setenv("TESTINIUM_CLIENT_SECRET", "")
 	accTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories(),
 		Steps: []resource.TestStep{{
