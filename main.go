@@ -1,3 +1,5 @@
+// Command terraform-provider-authtoken serves the authtoken provider over plugin protocol 6
+// (internal/provider); -debug serves it for a debugger.
 package main
 
 import (

@@ -14,7 +14,7 @@ import (
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 )
 
-// PluginDirsEnv, when set, names the local plugin directories (filesystem mirrors) that
+// PluginDirsEnv names, when set, the local plugin directories (filesystem mirrors) that
 // FindLocalProvider searches instead of the usual ones, separated by the path list separator; set
 // to a directory without providers, it shows what a machine without them does.
 const PluginDirsEnv = "AUTHTOKEN_TEST_PLUGIN_DIRS"
@@ -93,7 +93,7 @@ func Mirror(tb testing.TB, dir string, packages ...MirrorPackage) {
 	platform := runtime.GOOS + "_" + runtime.GOARCH
 	for _, p := range packages {
 		pkgDir := filepath.Join(dir, filepath.FromSlash(p.Source), p.Version, platform)
-		if err := os.MkdirAll(pkgDir, 0o755); err != nil {
+		if err := os.MkdirAll(pkgDir, 0o750); err != nil {
 			tb.Fatal(err)
 		}
 		if err := os.Symlink(p.Binary, filepath.Join(pkgDir, filepath.Base(p.Binary))); err != nil {

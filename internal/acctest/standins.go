@@ -57,7 +57,7 @@ func (s StandIn) Dir(tb testing.TB) string {
 	}
 	// A hard link, not a symbolic one: the command reads its name from os.Args[0], and a
 	// symbolic link that something resolves would name the command itself.
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
 		tb.Fatal(err)
 	}
 	if err := os.Link(built, filepath.Join(dir, name)); err != nil {

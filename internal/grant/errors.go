@@ -13,6 +13,7 @@ import (
 // Kind sorts failures by where they happened.
 type Kind int
 
+// The kinds of failure.
 const (
 	KindConfig    Kind = iota + 1 // an input or setting is unusable; nothing was sent
 	KindTransport                 // no HTTP answer: DNS, connect, TLS, connection reset
@@ -28,6 +29,7 @@ const (
 // point at the place the user wrote it.
 type Setting int
 
+// The settings an error can name; SettingNone names none.
 const (
 	SettingNone Setting = iota
 	SettingTokenURL
@@ -53,6 +55,7 @@ const (
 // HTTP status; an API's quirk can override them (see API.quirk).
 type Reason int
 
+// The reasons; ReasonUnknown when no rule applies.
 const (
 	ReasonUnknown                 Reason = iota
 	ReasonBadInput                       // KindConfig: Error.Setting says which

@@ -34,6 +34,7 @@ const RedirectBase = "https://elsewhere.example.invalid"
 // DiscoveryFault is a way the oauth2 metadata documents misbehave.
 type DiscoveryFault int
 
+// The ways the metadata documents misbehave; DiscoveryOK is none.
 const (
 	DiscoveryOK            DiscoveryFault = iota // both documents are served, right
 	DiscoveryOtherIssuer                         // both name the issuer <base>/other: not the one asked for (RFC 8414 3.3)

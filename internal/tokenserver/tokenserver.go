@@ -300,9 +300,3 @@ func (s *Server) record(l *requestLog, api API, r *http.Request, body []byte) {
 	l.count[api]++
 	l.last[api] = rr
 }
-
-func (s *Server) addIssued(tokens ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.issued = append(s.issued, tokens...)
-}

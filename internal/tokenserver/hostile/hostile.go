@@ -97,6 +97,7 @@ const Always = -1
 // Failure is a kind of broken answer.
 type Failure int
 
+// The failures; FailNone fails nothing (a Fault with only a Delay).
 const (
 	FailNone          Failure = iota
 	Fail503                   // 503 + JSON {"error":"temporarily_unavailable"}
