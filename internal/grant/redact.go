@@ -136,7 +136,7 @@ func latin1Bytes(s string) (string, bool) {
 		if c > 0xff {
 			return "", false
 		}
-		b = append(b, byte(c))
+		b = append(b, byte(c)) //nolint:gosec // c <= 0xff, checked above
 	}
 	return string(b), true
 }
@@ -242,13 +242,13 @@ const scanSlack = 4 << 10
 // UTF-8 are read as ISO-8859-1 (old servlet and IIS pages answer in it, so an echoed "é" arrives as
 // one byte); terminal escapes, control characters and invisible format characters (zero-width
 // space, soft hyphen, bidi overrides) are removed; runs of white space become one space. It stops
-// after max runes and returns how many bytes of s it did not read.
-func readable(s string, max int) (string, int) {
+// after limit runes and returns how many bytes of s it did not read.
+func readable(s string, limit int) (string, int) {
 	var b strings.Builder
 	n, space := 0, false
 	for i := 0; i < len(s); {
 		if s[i] == 0x1b {
-			if loc := ansiEscape.FindStringIndex(s[i:]); loc != nil && loc[0] == 0 {
+			if loc := ansiEscape.FindStringIndex(s[i:]); len(loc) > 0 && loc[0] == 0 {
 				i += loc[1]
 				continue
 			}
@@ -265,7 +265,7 @@ func readable(s string, max int) (string, int) {
 		case unicode.IsControl(c) || unicode.Is(unicode.Cf, c) || c == utf8.RuneError:
 			continue
 		}
-		if n >= max {
+		if n >= limit {
 			return b.String(), len(s) - i + max1(size)
 		}
 		if space {
