@@ -101,20 +101,31 @@ func (p *authtokenProvider) Configure(ctx context.Context, req provider.Configur
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	var settings diag.Diagnostics
 	cfg, diags := model.clientConfig(grant.Config{
 		UserAgent: fmt.Sprintf("terraform-provider-%s/%s Terraform/%s", TypeName, p.version, req.TerraformVersion),
 		OnAttempt: logAttempt,
 	})
-	resp.Diagnostics.Append(diags...)
+	settings.Append(diags...)
 	minValidity, diags := model.minValidity()
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	settings.Append(diags...)
+	var client *grant.Client
+	if !settings.HasError() {
+		var err error
+		if client, err = grant.NewClient(cfg); err != nil {
+			settings.Append(clientErrorDiagnostic(err))
+		}
+	}
+	if settings.HasError() && model.empty() {
+		// No provider block sets anything, so every error comes from the AUTHTOKEN_* environment.
+		// Reported here, Terraform would lead with "requires explicit configuration. Add a
+		// provider block", which misleads; the token blocks report it instead.
+		data := &providerData{settingsErrors: settings}
+		resp.EphemeralResourceData, resp.DataSourceData = data, data
 		return
 	}
-
-	client, err := grant.NewClient(cfg)
-	if err != nil {
-		resp.Diagnostics.Append(clientErrorDiagnostic(err))
+	resp.Diagnostics.Append(settings...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	tflog.Debug(ctx, "Configured the authtoken provider", map[string]any{

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,16 +121,39 @@ func TestAccProviderSettingsFromEnvironment(t *testing.T) {
 			t.Errorf("with AUTHTOKEN_REUSE_TOKENS=false, 3 identical tokens sent %d requests over %d phases, want 3 per phase", tenn, phases)
 		}
 	})
+	// With no provider block, Terraform would lead a Configure error with "requires explicit
+	// configuration. Add a provider block": the token blocks report the variable instead, the
+	// first in full. With a provider block, the error stays on the provider.
 	t.Run("invalid request_timeout", func(t *testing.T) {
 		t.Parallel()
-		_, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
-		r := newLeakRun(t, authtokenTerraform+tennBlock(ts.URL, "test"), map[string]string{"AUTHTOKEN_REQUEST_TIMEOUT": "-5s"})
+		srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+		r := newLeakRun(t, authtokenTerraform+tennBlock(ts.URL, "a")+tennBlock(ts.URL, "b"), map[string]string{"AUTHTOKEN_REQUEST_TIMEOUT": "-5s"})
 		r.run("plan", false, func(ctx context.Context) error {
 			_, err := r.tf.Plan(ctx)
 			return err
 		})
-		if stderr := r.outputs["plan stderr"]; !regexp.MustCompile(`(?s)AUTHTOKEN_REQUEST_TIMEOUT.*positive duration`).Match(stderr) {
-			t.Errorf("the plan did not fail naming AUTHTOKEN_REQUEST_TIMEOUT:\n%s", stderr)
+		stderr := string(r.outputs["plan stderr"])
+		if n := len(regexp.MustCompile(`request_timeout\s+\(from\s+AUTHTOKEN_REQUEST_TIMEOUT\)\s+must\s+be`).FindAllString(stderr, -1)); n != 1 {
+			t.Errorf("the variable's error is shown %d times, want once (the other block refers to it):\n%s", n, stderr)
+		}
+		if strings.Contains(stderr, "requires explicit") || !regexp.MustCompile(`another\s+token\s+block's\s+error`).MatchString(stderr) {
+			t.Errorf("want no \"requires explicit configuration\", and the second block referring to the first:\n%s", stderr)
+		}
+		if srv.Requests(tokenserver.Tenn) != 0 {
+			t.Errorf("%d token requests with unusable settings", srv.Requests(tokenserver.Tenn))
+		}
+	})
+	t.Run("invalid request_timeout with a provider block", func(t *testing.T) {
+		t.Parallel()
+		_, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+		r := newLeakRun(t, authtokenTerraform+"provider \"authtoken\" {\n  max_retries = 1\n}\n"+tennBlock(ts.URL, "a"),
+			map[string]string{"AUTHTOKEN_REQUEST_TIMEOUT": "-5s"})
+		r.run("plan", false, func(ctx context.Context) error {
+			_, err := r.tf.Plan(ctx)
+			return err
+		})
+		if stderr := r.outputs["plan stderr"]; !regexp.MustCompile(`(?s)Invalid request_timeout.*AUTHTOKEN_REQUEST_TIMEOUT.*positive duration`).Match(stderr) {
+			t.Errorf("the plan did not fail on the provider naming AUTHTOKEN_REQUEST_TIMEOUT:\n%s", stderr)
 		}
 	})
 }

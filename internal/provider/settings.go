@@ -84,6 +84,16 @@ func resolve[V configValue, T any](diags *diag.Diagnostics, name string, v V, va
 
 func stringValue(v types.String) (string, error) { return v.ValueString(), nil }
 
+// empty reports a configuration that sets no setting: no provider block, or an empty one.
+func (m providerModel) empty() bool {
+	for _, v := range []configValue{m.RequestTimeout, m.MaxRetries, m.CACertPEM, m.ProxyURL, m.ReuseTokens, m.MinValidity} {
+		if !v.IsNull() {
+			return false
+		}
+	}
+	return true
+}
+
 // minValidity is the provider's min_validity, every block's default.
 func (m providerModel) minValidity() (time.Duration, diag.Diagnostics) {
 	var diags diag.Diagnostics

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -64,6 +65,27 @@ func (t tokenType) writeResult(ctx context.Context, result attributeWriter, toke
 type providerData struct {
 	client      *grant.Client
 	minValidity time.Duration // the provider's min_validity: the default of every block's
+	// settingsErrors are the AUTHTOKEN_* environment's errors when no provider block sets anything:
+	// the first token block reports them in full, the others refer to it.
+	settingsErrors diag.Diagnostics
+	reported       sync.Once
+}
+
+// settingsDiagnostics are what a token block reports when the provider's settings are unusable.
+func (d *providerData) settingsDiagnostics() diag.Diagnostics {
+	var diags diag.Diagnostics
+	full := false
+	d.reported.Do(func() { full = true })
+	for _, e := range d.settingsErrors.Errors() {
+		if full {
+			diags.AddError(e.Summary()+" (provider setting)", e.Detail()+"\n\nThe variable configures the authtoken provider, "+
+				"which has no provider block: fix or unset the variable.")
+			continue
+		}
+		diags.AddError(e.Summary()+" (provider setting)", "The provider's settings from the AUTHTOKEN_* environment are "+
+			"invalid; another token block's error says which and why.")
+	}
+	return diags
 }
 
 // fetch is the body of both Open and Read: resolve, grant, write. ctx gains masks for every
@@ -75,6 +97,9 @@ func (t tokenType) fetch(ctx context.Context, data *providerData, ephemeral bool
 		diags.AddError("Provider not configured",
 			"The authtoken provider was not configured before "+t.name+" was used. This is a bug in the provider; please report it.")
 		return nil, diags
+	}
+	if data.settingsErrors.HasError() {
+		return nil, data.settingsDiagnostics()
 	}
 	r, diags := t.resolveRequest(ctx, config, ephemeral)
 	if diags.HasError() {
