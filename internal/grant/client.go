@@ -62,6 +62,8 @@ type Client struct {
 	coalescing *coalescer // nil when ReuseTokens is off
 	discovered discovery  // issuers' metadata, fetched once each
 	holds      holds      // who holds which token, for revocation on close (revoke.go)
+
+	hosts *hostMemory // each host's circuit, retry budget and Retry-After (breaker.go)
 }
 
 // NewClient builds the shared HTTP client. Its errors are configuration errors.
@@ -112,7 +114,7 @@ func NewClient(cfg Config) (*Client, error) {
 		}
 	}
 	c := &Client{cfg: cfg, transport: transport, discovered: discovery{known: map[string]Metadata{}},
-		holds: newHolds()}
+		holds: newHolds(), hosts: newHostMemory(cfg)}
 	if cfg.ReuseTokens {
 		c.coalescing = newCoalescer()
 	}
@@ -249,6 +251,13 @@ func (c *Client) exchange(parent context.Context, r Request, secrets []string, b
 
 	red := newRedactor(secrets)
 	host := ""
+	var stay *visit // this exchange's dealings with the host's memory (breaker.go)
+	defer func() {
+		if stay != nil {
+			stay.leave()
+		}
+	}()
+	var last *Error
 	for attempt := 1; ; attempt++ {
 		// Built for every attempt: cheap next to the round trip, and what must be fresh (a client
 		// assertion's jti) is.
@@ -257,16 +266,30 @@ func (c *Client) exchange(parent context.Context, r Request, secrets []string, b
 			return nil, &Error{API: r.API, Kind: KindConfig, Setting: SettingTokenURL, Message: "the request cannot be built", Err: err}
 		}
 		host = req.URL.Host
+		if stay == nil {
+			stay = c.hosts.visit(host)
+		}
+		if refusal, ended := stay.admit(ctx, r, last); ended {
+			return nil, c.contextError(parent, r, host, attempt-1, last)
+		} else if refusal != nil {
+			return nil, refusal
+		}
 		start := time.Now()
 		token, failure, retryAfter := c.attempt(ctx, req, r, red, accept)
 		if failure == nil {
+			stay.record(nil, 0)
 			c.report(ctx, Attempt{API: r.API, Host: host, Number: attempt, Status: http.StatusOK, Elapsed: time.Since(start)})
+			if token != nil {
+				token.Slow = stay.slow(attempt)
+			}
 			return token, nil
 		}
 		failure.API, failure.Host, failure.Attempts, failure.GrantType = r.API, host, attempt, r.GrantType
 		if ctx.Err() != nil {
 			failure = c.contextError(parent, r, host, attempt, failure)
 		}
+		stay.record(failure, retryAfter)
+		last = failure
 
 		retry := failure.retryable() && attempt <= c.cfg.MaxRetries
 		delay := retryAfter
@@ -285,12 +308,12 @@ func (c *Client) exchange(parent context.Context, r Request, secrets []string, b
 		c.report(ctx, Attempt{API: r.API, Host: host, Number: attempt, Status: failure.Status,
 			Err: failure.Error(), Retry: retry, Delay: delayIf(retry, delay), Elapsed: time.Since(start)})
 		if !retry {
-			return nil, failure
+			return nil, stay.giveUp(failure)
 		}
 		select {
 		case <-time.After(delay):
 		case <-ctx.Done():
-			return nil, c.contextError(parent, r, host, attempt, failure)
+			return nil, stay.giveUp(c.contextError(parent, r, host, attempt, failure))
 		}
 	}
 }
@@ -396,7 +419,10 @@ func (c *Client) backoff(attempt int) time.Duration {
 // contextError turns a context ending into a timeout or a cancellation, keeping what the last
 // attempt saw.
 func (c *Client) contextError(parent context.Context, r Request, host string, attempts int, last *Error) *Error {
-	e := &Error{API: r.API, Host: host, Attempts: attempts, Status: last.Status, Code: last.Code}
+	e := &Error{API: r.API, Host: host, Attempts: attempts}
+	if last != nil {
+		e.Status, e.Code = last.Status, last.Code
+	}
 	if parent.Err() != nil {
 		e.Kind, e.Message, e.Err = KindCanceled, "canceled", parent.Err()
 		return e

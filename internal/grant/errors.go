@@ -23,6 +23,10 @@ const (
 	KindRedirect                  // the server answered 3xx; redirects are not followed
 	KindResponse                  // a 2xx answer that holds no usable token
 	KindLifetime                  // a token that cannot stay valid as long as the request asks
+	// KindHostFailing: nothing was sent, because the host failed an earlier grant of this client in
+	// a way worth retrying and that grant stopped (breaker.go). Status, Code and the texts are the
+	// host's last failure; Err is that failure.
+	KindHostFailing
 )
 
 // Setting names the input or client setting a KindConfig error is about, so that a caller can
@@ -79,6 +83,7 @@ const (
 	ReasonDiscovery                      // the issuer's metadata could not be had, or does not fit
 	ReasonTooShortLived                  // the server's tokens live shorter than the minimum validity
 	ReasonExpiryUnknown                  // a minimum validity is asked, but the token's expiry is unknown
+	ReasonHostFailing                    // KindHostFailing: the host failed an earlier grant; nothing was sent
 )
 
 // Error is every failure Grant and NewClient return. All its text is safe to show: the request's
@@ -114,6 +119,12 @@ func (e *Error) Error() string {
 		b.WriteString("invalid token client settings")
 	case e.Kind == KindConfig:
 		fmt.Fprintf(&b, "%s token request not sent", e.API.Title)
+	case e.Kind == KindHostFailing:
+		fmt.Fprintf(&b, "%s token request to %s not sent: the host failed an earlier grant in this run", e.API.Title, e.Host)
+		var earlier *Error
+		if errors.As(e.Err, &earlier) && earlier.Attempts > 1 {
+			fmt.Fprintf(&b, " after %d attempts", earlier.Attempts)
+		}
 	default:
 		fmt.Fprintf(&b, "%s token request", e.API.Title)
 		if e.Host != "" {
@@ -139,6 +150,9 @@ func (e *Error) Error() string {
 	if e.Attempts > 1 {
 		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
 	}
+	if e.Kind == KindHostFailing {
+		b.WriteString("; no request was sent for this grant")
+	}
 	return b.String()
 }
 
@@ -155,6 +169,8 @@ func (e *Error) Reason() Reason {
 	switch {
 	case e.Kind == KindConfig:
 		return ReasonBadInput
+	case e.Kind == KindHostFailing:
+		return ReasonHostFailing
 	case e.Kind == KindLifetime && e.Expiry.IsZero():
 		return ReasonExpiryUnknown
 	case e.Kind == KindLifetime:

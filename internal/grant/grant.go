@@ -77,6 +77,8 @@ type Token struct {
 	ExpiresAt time.Time
 	// Lease is this caller's hold on the token, for Release; set only for a RevokeOnClose request.
 	Lease string
+	// Slow is set when the grant needed retries or waited on a Retry-After (breaker.go).
+	Slow *Slow
 }
 
 // Secrets returns the token values a caller must mask in logs.

@@ -89,6 +89,9 @@ type Fault struct {
 	FailTimes  int           // the next N requests fail with FailWith, then requests succeed; Always (-1) fails every one; 0 none
 	FailWith   Failure       // what those failures are
 	RetryAfter string        // Retry-After header value sent with 429 and 503 failures, if set
+	// FailFor, when set, ends the failures this long after the first one, as a rate limit or an
+	// outage that lasts a while: Always with FailFor fails every request of that time window.
+	FailFor time.Duration
 }
 
 // Always as Fault.FailTimes fails every request.
@@ -190,7 +193,8 @@ const (
 
 type faultState struct {
 	Fault
-	remaining int // failures left; negative: always
+	remaining int       // failures left; negative: always
+	firstFail time.Time // when the first failure was answered, for FailFor
 }
 
 // SetFault sets the fault for the requests that follow to api's token endpoint; Fault{} clears
@@ -216,6 +220,14 @@ func (s *Server) takeFault(api tokenserver.API) (Fault, bool) {
 	}
 	if st.FailWith == FailNone || st.remaining == 0 {
 		return st.Fault, false
+	}
+	if st.FailFor > 0 {
+		if st.firstFail.IsZero() {
+			st.firstFail = time.Now()
+		} else if time.Since(st.firstFail) >= st.FailFor {
+			st.remaining = 0
+			return st.Fault, false
+		}
 	}
 	if st.remaining > 0 {
 		st.remaining--

@@ -188,6 +188,30 @@ func TestFailTimesCountdown(t *testing.T) {
 	}
 }
 
+// TestFailFor: failures last FailFor from the first one, then requests succeed. Only the end of
+// a short window is awaited, and the inside of a long one is checked: no timing is close.
+func TestFailFor(t *testing.T) {
+	t.Parallel()
+	s, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
+	c := ts.Client()
+	s.SetFault(tokenserver.Partner, hostile.Fault{FailTimes: hostile.Always, FailWith: hostile.Fail429, FailFor: time.Hour})
+	for range 3 {
+		if resp, _ := send(t, c, ts, validRequest(tokenserver.Partner)); resp.StatusCode != 429 {
+			t.Errorf("inside the window: status %d, want 429", resp.StatusCode)
+		}
+	}
+	s.SetFault(tokenserver.Partner, hostile.Fault{FailTimes: hostile.Always, FailWith: hostile.Fail429, FailFor: 50 * time.Millisecond})
+	if resp, _ := send(t, c, ts, validRequest(tokenserver.Partner)); resp.StatusCode != 429 {
+		t.Errorf("the first request: status %d, want 429", resp.StatusCode)
+	}
+	time.Sleep(100 * time.Millisecond)
+	for range 2 {
+		if resp, _ := send(t, c, ts, validRequest(tokenserver.Partner)); resp.StatusCode != 200 {
+			t.Errorf("after the window: status %d, want 200", resp.StatusCode)
+		}
+	}
+}
+
 // TestFailTimesConcurrent: with N failures and many parallel requests, exactly N fail.
 func TestFailTimesConcurrent(t *testing.T) {
 	t.Parallel()
