@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -79,6 +80,13 @@ func lifetimeDetail(e *grant.Error) string {
 }
 
 func summary(e *grant.Error) string {
+	if e.Kind == grant.KindHostFailing {
+		s := e.API.Title + " token request not sent: " + e.Host + " failed for an earlier block"
+		if e.Status != 0 {
+			s += " (HTTP " + strconv.Itoa(e.Status) + ")"
+		}
+		return s
+	}
 	s := e.API.Title + " token request failed"
 	if e.Setting == grant.SettingIssuer {
 		s += " at the issuer metadata"
@@ -155,6 +163,69 @@ func hint(e *grant.Error) string {
 			"trailing slash included, and must not redirect. Or set token_url instead."
 	case grant.ReasonBadRequest:
 		return "The server rejected the request. Check token_url and the server's error description below."
+	case grant.ReasonHostFailing:
+		return "No request was sent for this block: the token endpoint's host failed an earlier token block of " +
+			"this run after its retries (its error is above or below), and asking it again for every block would " +
+			"only add load while it is down. The provider tries the host again after a few seconds. Check the " +
+			"server, or token_url if every block fails, then run again."
 	}
 	return "Check the inputs and the error below."
+}
+
+// slowGrantWarning tells a CI log, without TF_LOG, that the token endpoint made a grant slow: it
+// needed retries, or waited on a Retry-After. fetch shows it once per host per provider instance.
+func (t tokenType) slowGrantWarning(s *grant.Slow) diag.Diagnostic {
+	var what []string
+	if failures := describeFailures(s.Failures); failures != "" {
+		what = append(what, failures)
+	}
+	if s.RetryAfter > 0 {
+		what = append(what, "waited "+roundForPeople(s.RetryAfter)+" on Retry-After")
+	}
+	summary := fmt.Sprintf("%s token after %d attempts in %s", t.api.Title, s.Attempts, roundForPeople(s.Elapsed))
+	if s.Attempts == 1 {
+		summary = fmt.Sprintf("%s token after %s", t.api.Title, roundForPeople(s.Elapsed))
+	}
+	summary += " (" + strings.Join(what, ", ") + ")"
+	return diag.NewWarningDiagnostic(summary, fmt.Sprintf("The token endpoint at %s was slow to grant this %s "+
+		"token: %s. The retries got the token this time, but a token endpoint that fails or rate-limits under "+
+		"this run's load may soon fail runs. Other blocks to %s may have been slow too: this warning is shown "+
+		"once per host. TF_LOG=DEBUG logs each attempt.", s.Host, t.name, strings.Join(what, ", "), s.Host))
+}
+
+// describeFailures counts the failed attempts by status, in order of appearance: "HTTP 503
+// twice, no answer once".
+func describeFailures(statuses []int) string {
+	var order []int
+	count := map[int]int{}
+	for _, s := range statuses {
+		if count[s] == 0 {
+			order = append(order, s)
+		}
+		count[s]++
+	}
+	var parts []string
+	for _, s := range order {
+		what := "no answer"
+		if s != 0 {
+			what = "HTTP " + strconv.Itoa(s)
+		}
+		switch n := count[s]; n {
+		case 1:
+			parts = append(parts, what+" once")
+		case 2:
+			parts = append(parts, what+" twice")
+		default:
+			parts = append(parts, fmt.Sprintf("%s %d times", what, n))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// roundForPeople rounds a duration to what a log reader needs: 6s, 2.1s, 340ms.
+func roundForPeople(d time.Duration) string {
+	if d < time.Second {
+		return d.Round(10 * time.Millisecond).String()
+	}
+	return d.Round(100 * time.Millisecond).String()
 }

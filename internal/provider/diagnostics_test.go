@@ -4,7 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
@@ -50,6 +52,8 @@ func TestGrantErrorDiagnostics(t *testing.T) {
 			"HTTP 200", "not a login page or a proxy"},
 		{"canceled", tennToken, &grant.Error{API: grant.Tenn, Kind: grant.KindCanceled},
 			"Tenn token request failed", "canceled"},
+		{"host failing", tennToken, &grant.Error{API: grant.Tenn, Kind: grant.KindHostFailing, Host: "auth.example.com", Status: 502},
+			"Tenn token request not sent: auth.example.com failed for an earlier block (HTTP 502)", "No request was sent for this block"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -89,6 +93,32 @@ func TestEverySettingHasAnAttribute(t *testing.T) {
 	for s := grant.SettingTokenURL; s <= grant.SettingExtraParams; s++ {
 		if settingAttributes[s] == "" {
 			t.Errorf("grant.Setting %d has no attribute in settingAttributes", s)
+		}
+	}
+}
+
+// TestSlowGrantWarning: the warning of a grant that needed retries or waited on Retry-After says
+// how many attempts, how long, what failed, and the host.
+func TestSlowGrantWarning(t *testing.T) {
+	for _, tt := range []struct {
+		slow        grant.Slow
+		wantSummary string
+	}{
+		{grant.Slow{Host: "auth.example.com", Attempts: 3, Elapsed: 6020 * time.Millisecond, Failures: []int{503, 503}},
+			"Tenn token after 3 attempts in 6s (HTTP 503 twice)"},
+		{grant.Slow{Host: "auth.example.com", Attempts: 4, Elapsed: 1234 * time.Millisecond, Failures: []int{0, 502, 0}},
+			"Tenn token after 4 attempts in 1.2s (no answer twice, HTTP 502 once)"},
+		{grant.Slow{Host: "auth.example.com", Attempts: 2, Elapsed: 2100 * time.Millisecond, Failures: []int{429}, RetryAfter: 2 * time.Second},
+			"Tenn token after 2 attempts in 2.1s (HTTP 429 once, waited 2s on Retry-After)"},
+		{grant.Slow{Host: "auth.example.com", Attempts: 1, Elapsed: 1950 * time.Millisecond, RetryAfter: 1900 * time.Millisecond},
+			"Tenn token after 2s (waited 1.9s on Retry-After)"},
+	} {
+		d := tennToken.slowGrantWarning(&tt.slow)
+		if d.Severity() != diag.SeverityWarning || d.Summary() != tt.wantSummary {
+			t.Errorf("%+v: %v %q, want a warning %q", tt.slow, d.Severity(), d.Summary(), tt.wantSummary)
+		}
+		if !strings.Contains(d.Detail(), "auth.example.com") || !strings.Contains(d.Detail(), "once per host") {
+			t.Errorf("the detail does not name the host and say it is shown once per host: %s", d.Detail())
 		}
 	}
 }

@@ -62,25 +62,30 @@ func TestAccMinValidityTooLong(t *testing.T) {
 
 // TestAccRenewDuringALongApply: a token that expires during an apply makes Terraform call Renew,
 // which warns instead of failing (Terraform shows Renew's warnings from 1.17 on; earlier versions
-// call Renew and drop them, which the trace log shows). The apply itself succeeds.
+// call Renew and drop them, so the provider logs the warning at WARN as well). The apply itself
+// succeeds.
 func TestAccRenewDuringALongApply(t *testing.T) {
 	t.Parallel()
 	cfg := tokenserver.DefaultConfig()
-	cfg.TokenLifetime = 33 * time.Second // RenewAt: 30 s before expiry, so 3 s after the open
+	cfg.TokenLifetime = 31 * time.Second // RenewAt: 30 s before expiry, so 1 s after the open
 	_, ts := testsupport.TokenServer(t, cfg)
 	config := "terraform {\n  required_providers {\n    tenn = { source = \"authtoken/authtoken\" }\n  }\n}\n" +
 		block("ephemeral", "tenn_token", "test", nil) + `
 resource "terraform_data" "long" {
   provisioner "local-exec" {
-    command     = "sleep 6"
+    command     = "sleep 10"
     environment = { TOKEN = ephemeral.tenn_token.test.access_token }
   }
 }
 `
 	r := newLeakRun(t, config, tennToken.testEnv(ts.URL))
 	r.run("apply", true, func(ctx context.Context) error { return r.tf.Apply(ctx) })
-	if log := r.outputs["apply log"]; !bytes.Contains(log, []byte("Renew: the token cannot be replaced; warned")) {
-		t.Error("the trace log shows no Renew call during the 6 s apply of a token renewed 3 s after its open")
+	log := r.outputs["apply log"]
+	if !bytes.Contains(log, []byte("Renew: the token cannot be replaced; warned")) {
+		t.Error("the trace log shows no Renew call during the 10 s apply of a token renewed 1 s after its open")
+	}
+	if !regexp.MustCompile(`\[WARN\]\s+provider\.terraform-provider-authtoken[^\n]*: The tenn_token token expires at `).Match(log) {
+		t.Error("the log has no WARN line with Renew's warning")
 	}
 }
 

@@ -78,7 +78,10 @@ func renewAt(now, expiresAt time.Time) time.Time {
 func (e *tokenEphemeral) Renew(ctx context.Context, req ephemeral.RenewRequest, resp *ephemeral.RenewResponse) {
 	var p privateData
 	resp.Diagnostics.Append(getPrivate(ctx, req.Private.GetKey, &p)...)
-	resp.Diagnostics.Append(e.expiryWarning(p.ExpiresAt))
+	warning := e.expiryWarning(p.ExpiresAt)
+	resp.Diagnostics.Append(warning)
+	// Terraform up to 1.16 drops Renew's diagnostics: the log keeps the warning.
+	tflog.Warn(ctx, warning.Summary(), map[string]any{"type": e.name, "detail": warning.Detail()})
 	tflog.Debug(ctx, "Renew: the token cannot be replaced; warned", map[string]any{"type": e.name, "expires_at": p.ExpiresAt})
 }
 

@@ -69,6 +69,7 @@ type providerData struct {
 	// the first token block reports them in full, the others refer to it.
 	settingsErrors diag.Diagnostics
 	reported       sync.Once
+	slowHosts      sync.Map // hosts whose slow grant has been warned about: one warning per host
 }
 
 // settingsDiagnostics are what a token block reports when the provider's settings are unusable.
@@ -122,6 +123,11 @@ func (t tokenType) fetch(ctx context.Context, data *providerData, ephemeral bool
 	if err != nil {
 		diags.Append(t.grantErrorDiagnostic(err))
 		return nil, diags
+	}
+	if slow := token.Slow; slow != nil {
+		if _, warned := data.slowHosts.LoadOrStore(slow.Host, true); !warned {
+			diags.Append(t.slowGrantWarning(slow))
+		}
 	}
 	ctx = tflog.MaskLogStrings(ctx, token.Secrets()...)
 	tflog.Debug(ctx, "Token granted", map[string]any{
