@@ -37,7 +37,7 @@ func grantEach(t *testing.T, c *grant.Client, requests ...grant.Request) {
 func TestCoalescing(t *testing.T) {
 	t.Run("100 concurrent identical grants send 1 request", func(t *testing.T) {
 		srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
-		srv.SetFault(tokenserver.Partner, hostile.Fault{Delay: 100 * time.Millisecond}) // all 100 overlap
+		srv.SetFault(tokenserver.Partner, hostile.Fault{Delay: time.Second}) // all 100 overlap, even on a busy machine
 		tokens, errs := grantAll(newClient(t, reuse(true)), 100, func(int) grant.Request { return testsupport.Request(grant.Partner, ts.URL) })
 		for i, err := range errs {
 			if err != nil {
@@ -89,7 +89,7 @@ func TestCoalescing(t *testing.T) {
 
 	t.Run("failures are shared with waiters but never cached", func(t *testing.T) {
 		srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
-		srv.SetFault(tokenserver.Tenn, hostile.Fault{Delay: 100 * time.Millisecond})
+		srv.SetFault(tokenserver.Tenn, hostile.Fault{Delay: time.Second}) // all 10 overlap
 		c := newClient(t, reuse(true))
 		bad := testsupport.Request(grant.Tenn, ts.URL)
 		bad.Password = "wrong-password-1"
@@ -152,8 +152,9 @@ func reuse(on bool) func(*grant.Config) { return func(c *grant.Config) { c.Reuse
 // TestCoalescingSurvivesTheFirstCallerCanceling: a waiter still gets the token when the caller
 // whose grant it joined is canceled.
 func TestCoalescingSurvivesTheFirstCallerCanceling(t *testing.T) {
+	t.Parallel() // most of it is the server's delay
 	srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
-	srv.SetFault(tokenserver.Partner, hostile.Fault{Delay: time.Second}) // outlasts the sleeps below
+	srv.SetFault(tokenserver.Partner, hostile.Fault{Delay: 5 * time.Second}) // outlasts the sleeps below, far
 	c := newClient(t, reuse(true))
 	first, cancel := context.WithCancel(context.Background())
 	firstErr := make(chan error, 1)

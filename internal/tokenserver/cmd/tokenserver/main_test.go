@@ -47,7 +47,7 @@ func TestRun(t *testing.T) {
 	}()
 
 	var base string
-	for deadline := time.Now().Add(5 * time.Second); base == "" && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(time.Minute); base == "" && time.Now().Before(deadline); {
 		if b, err := os.ReadFile(addrFile); err == nil {
 			base = string(b)
 		} else {
@@ -124,7 +124,7 @@ func TestRun(t *testing.T) {
 		if err != nil {
 			t.Fatalf("run: %v", err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(time.Minute):
 		t.Fatal("run did not return after cancel")
 	}
 	if _, err := os.Stat(addrFile); !os.IsNotExist(err) {
