@@ -77,6 +77,24 @@ func TestCircuitOpensAfterAGrantsRetries(t *testing.T) {
 	}
 }
 
+// TestCircuitOpensOnAHostThatDoesNotAnswer: a grant whose time limit ends while the host holds
+// its request opens the circuit as a 5xx would: the next grant sends nothing and says why.
+func TestCircuitOpensOnAHostThatDoesNotAnswer(t *testing.T) {
+	srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
+	srv.SetFault(tokenserver.Partner, hostile.Fault{Delay: 5 * time.Minute})
+	c := breakerClient(t, func(c *grant.Config) { c.Timeout = time.Second })
+	if _, err := c.Grant(context.Background(), distinctPartner(ts.URL, 1)); asGrantError(t, err).Kind != grant.KindTimeout {
+		t.Fatalf("the first grant: want a timeout, got %v", err)
+	}
+	_, err := c.Grant(context.Background(), distinctPartner(ts.URL, 2))
+	if ge := asGrantError(t, err); ge.Kind != grant.KindHostFailing || !strings.Contains(ge.Error(), "no answer within the time limit of 1s") {
+		t.Errorf("the second grant: want KindHostFailing telling the time limit, got %v", err)
+	}
+	if n := srv.Requests(tokenserver.Partner); n != 1 {
+		t.Errorf("the server saw %d requests, want 1", n)
+	}
+}
+
 // TestOutageCostsOneSchedule: 100 distinct grants starting together against a host that answers
 // 502, or whose port is closed, cost one grant's attempts (the target allows twice that), and
 // every grant fails.
