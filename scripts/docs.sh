@@ -4,8 +4,16 @@
 # proxy, for the tfplugindocs pinned in tools/tfplugindocs/go.mod, which `go tool` builds on first
 # use (set TFPLUGINDOCS to use an installed tfplugindocs).
 #
-#   scripts/docs.sh          format examples/, regenerate docs/, validate them
-#   scripts/docs.sh --check  the same, then fail if that changed anything under docs/ or examples/
+#   scripts/docs.sh          format examples/, write the parts that follow the provider's registry,
+#                            regenerate docs/, validate them
+#   scripts/docs.sh --check  the same, then fail if that changed README.md or anything under docs/,
+#                            examples/ or templates/
+#
+# The registry's part. README.md's tables, the index template's types table and environment
+# scripts, and examples/from-environment/ list the token types:
+# TestDocsFollowTheRegistry (internal/provider/docs_generate_test.go) writes them from the
+# provider's registry, so a new type needs no edit to them. In README.md and the templates it
+# writes only between "<!-- begin NAME: written by make docs -->" and "<!-- end NAME -->".
 #
 # The bridge. tfplugindocs renders templates/<kind>/X.md.tmpl with the schema of the type
 # "<provider>_X", falling back to the type named exactly "<provider>" (resourceSchema in its
@@ -57,14 +65,17 @@ quiet() {
 
 # --check compares the tree before and after, so it also works with uncommitted changes.
 snapshot() {
-  mkdir -p "$1/docs" "$1/examples"
-  for d in docs examples; do
+  mkdir -p "$1/docs" "$1/examples" "$1/templates"
+  for d in docs examples templates; do
     if [ -d "$d" ]; then tar -C "$d" -cf - --exclude=.terraform . | tar -C "$1/$d" -xf -; fi
   done
+  cp README.md "$1/README.md"
 }
 if $check; then snapshot "$tmp/before"; fi
 
 terraform fmt -recursive examples >/dev/null
+# After fmt: README.md copies the examples as they are formatted.
+quiet go test -count=1 -run '^TestDocsFollowTheRegistry$' ./internal/provider -update
 
 # The schema, from a build of this tree installed the way users install it (offline).
 platform="$(go env GOOS)_$(go env GOARCH)"
@@ -90,7 +101,7 @@ if $check; then
   snapshot "$tmp/after"
   if ! (cd "$tmp" && diff -ruN before after) >"$tmp/diff"; then
     cat "$tmp/diff" >&2
-    echo "$0: docs/ or examples/ were not up to date (diff above): run $0 and commit the result." >&2
+    echo "$0: README.md, docs/, examples/ or templates/ were not up to date (diff above): run $0 and commit the result." >&2
     exit 1
   fi
 fi
