@@ -25,7 +25,9 @@ import (
 //   - README.md: the types table and the inputs table (a column per type);
 //   - templates/index.md.tmpl: the types table and the environment scripts;
 //   - examples/from-environment/: per type and kind, the block that takes everything from the
-//     environment, which the templates include.
+//     environment, which the templates include;
+//   - examples/demo/tokens.tf: the demo's blocks, each type as both kinds with the token
+//     server's documented test account, and the facts scripts/demo.sh reads.
 //
 // TestDocsFollowTheRegistry fails when one of them is stale; `make docs` (scripts/docs.sh) runs it
 // with -update, which rewrites them. In a hand-written file the generated part is between
@@ -148,6 +150,7 @@ func generatedDocs(root string) (map[string]string, error) {
 		files[fromEnvironmentExample("ephemeral-resources", tt.name)] = fromEnvironmentConfig("ephemeral", tt.name)
 		files[fromEnvironmentExample("data-sources", tt.name)] = fromEnvironmentConfig("data", tt.name)
 	}
+	files["examples/demo/tokens.tf"] = demoTokens(types)
 	for rel, content := range files {
 		if strings.HasSuffix(rel, ".tf") {
 			files[rel] = string(hclwrite.Format([]byte(content))) // as terraform fmt writes it
@@ -353,6 +356,72 @@ func inputCell(tt tokenType, in input) string {
 		parts = append(parts, "ephemeral resource only")
 	}
 	return strings.Join(parts, "; ")
+}
+
+// demoTokens is the part of examples/demo that names the types: each type as an ephemeral
+// resource and as a data source against the token server at var.token_server with its documented
+// test account, revoked on close where the type and the server can, and the facts the demo script
+// reads (output "demo").
+func demoTokens(types []tokenType) string {
+	var b strings.Builder
+	b.WriteString("# Written by make docs from the provider's token types and the token server's documented test\n" +
+		"# accounts (internal/provider/docs_generate_test.go): do not edit. main.tf uses what it defines.\n\n")
+	server := func(p string) string { return `"${var.token_server}` + hclEscape(p) + `"` }
+	var endpoints, ephemeralTokens, dataTokens, facts, results []string
+	for _, tt := range types {
+		api := tt.server()
+		values := tt.testInputs("")
+		values["token_url"] = "" // set below, as an expression
+		var attrs, ephemeralAttrs []string
+		for _, in := range tt.inputs {
+			switch {
+			case in.name == "token_url":
+				attrs = append(attrs, "token_url = "+server(api.Path()))
+			case values[in.name] != "":
+				attrs = append(attrs, in.name+" = "+hclLiteral(values[in.name]))
+			}
+		}
+		revoked := slices.ContainsFunc(tt.inputs, func(in input) bool { return in.name == "revoke_on_close" }) &&
+			api.RevocationPath() != ""
+		ephemeralAttrs = attrs
+		if revoked {
+			// Used during apply, dead afterwards: the demo shows the endpoint refusing it.
+			ephemeralAttrs = append(slices.Clone(attrs), "revoke_on_close = true", "revocation_url = "+server(api.RevocationPath()))
+		}
+		fmt.Fprintf(&b, "# %s, as an ephemeral resource and as a data source.\n", tt.name)
+		for _, kind := range []string{"ephemeral", "data"} {
+			a := attrs
+			if kind == "ephemeral" {
+				a = ephemeralAttrs
+			}
+			fmt.Fprintf(&b, "%s %q \"demo\" {\n  provider = %s\n\n  %s\n}\n\n", kind, tt.name, TypeName, strings.Join(a, "\n  "))
+		}
+		endpoints = append(endpoints, fmt.Sprintf("%s = %s", tt.name, server(api.ResourcePath())))
+		ephemeralTokens = append(ephemeralTokens, fmt.Sprintf("%[1]s = ephemeral.%[1]s.demo.access_token", tt.name))
+		dataTokens = append(dataTokens, fmt.Sprintf("%[1]s = data.%[1]s.demo.access_token", tt.name))
+		facts = append(facts, fmt.Sprintf("%s = { api = %s, endpoint = local.endpoints.%s, revoked = %t }", tt.name,
+			hclLiteral(string(api)), tt.name, revoked))
+		results = append(results, fmt.Sprintf("%[1]s = {\n  token_type = data.%[1]s.demo.token_type\n  expires_at = data.%[1]s.demo.expires_at\n"+
+			"  scopes = join(\" \", data.%[1]s.demo.scopes)\n}", tt.name))
+	}
+	object := func(entries []string) string { return "{\n" + strings.Join(entries, "\n") + "\n}" }
+	fmt.Fprintf(&b, "locals {\n  # Each API's protected endpoint: it answers 200 and who the token belongs to for a live token\n"+
+		"  # it issued, else 401 with WWW-Authenticate: Bearer error=\"invalid_token\".\n"+
+		"  endpoints = %s\n\n  ephemeral_tokens = %s\n\n  data_tokens = %s\n}\n\n", object(endpoints), object(ephemeralTokens), object(dataTokens))
+	fmt.Fprintf(&b, "# For make demo's summary: each type's API (as the token server logs it), its protected endpoint,\n"+
+		"# and whether its ephemeral token is revoked when the run closes it.\noutput \"demo\" {\n  value = %s\n}\n\n", object(facts))
+	fmt.Fprintf(&b, "# What the data sources returned, but the tokens.\noutput \"data_sources\" {\n  value = %s\n}\n", object(results))
+	return b.String()
+}
+
+// hclLiteral quotes s as an HCL string that holds exactly s.
+func hclLiteral(s string) string {
+	return `"` + strings.ReplaceAll(hclEscape(s), "${", "$${") + `"`
+}
+
+// hclEscape escapes s for the inside of an HCL string, leaving "${" interpolations alone.
+func hclEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`, "\t", `\t`, "%{", "%%{").Replace(s)
 }
 
 // firstDifference shows where two texts first differ, a line of each.
