@@ -10,7 +10,8 @@
 #                            examples/ or templates/
 #
 # The registry's part. README.md's tables, the index template's types table and environment
-# scripts, and examples/from-environment/ list the token types:
+# scripts, and examples/from-environment/ list the token types (and README.md's HCL blocks are
+# copies of examples/ files):
 # TestDocsFollowTheRegistry (internal/provider/docs_generate_test.go) writes them from the
 # provider's registry, so a new type needs no edit to them. In README.md and the templates it
 # writes only between "<!-- begin NAME: written by make docs -->" and "<!-- end NAME -->".

@@ -22,7 +22,8 @@ import (
 // The parts of the docs that list the token types are written from the registry (tokenTypes()),
 // so that a new type needs no edit to them:
 //
-//   - README.md: the types table and the inputs table (a column per type);
+//   - README.md: the types table, the inputs table (a column per type), and every HCL block,
+//     each a copy of an examples/ file;
 //   - templates/index.md.tmpl: the types table and the environment scripts;
 //   - examples/from-environment/: per type and kind, the block that takes everything from the
 //     environment, which the templates include;

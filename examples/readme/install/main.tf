@@ -1,0 +1,7 @@
+terraform {
+  required_providers {
+    authtoken = {
+      source = "authtoken/authtoken"
+    }
+  }
+}
