@@ -289,12 +289,12 @@ func inputsTable(types []tokenType) string {
 	var names []string
 	for _, tt := range types {
 		after := -1 // keep each type's order: a new name goes after the type's previous one
-		for _, in := range tt.inputs {
-			if i := slices.Index(names, in.name); i >= 0 {
-				after = i
+		for i := range tt.inputs {
+			if j := slices.Index(names, tt.inputs[i].name); j >= 0 {
+				after = j
 				continue
 			}
-			names = slices.Insert(names, after+1, in.name)
+			names = slices.Insert(names, after+1, tt.inputs[i].name)
 			after++
 		}
 	}
@@ -374,12 +374,12 @@ func demoTokens(types []tokenType) string {
 		values := tt.testInputs("")
 		values["token_url"] = "" // set below, as an expression
 		var attrs, ephemeralAttrs []string
-		for _, in := range tt.inputs {
-			switch {
-			case in.name == "token_url":
+		for i := range tt.inputs {
+			switch name := tt.inputs[i].name; {
+			case name == "token_url":
 				attrs = append(attrs, "token_url = "+server(api.Path()))
-			case values[in.name] != "":
-				attrs = append(attrs, in.name+" = "+hclLiteral(values[in.name]))
+			case values[name] != "":
+				attrs = append(attrs, name+" = "+hclLiteral(values[name]))
 			}
 		}
 		revoked := slices.ContainsFunc(tt.inputs, func(in input) bool { return in.name == "revoke_on_close" }) &&

@@ -7,83 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-exec/tfexec"
-	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 
-	"github.com/authtoken/terraform-provider-authtoken/internal/acctest"
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 )
-
-// The examples under examples/ are what tfplugindocs puts on the registry pages (scripts/docs.sh).
-// TestExamples checks that users can copy them: every directory that needs only this provider
-// passes `terraform validate` against a fresh build of it, and every directory is formatted.
-// Directories that also need other providers (examples/usage/...) cannot be initialised offline,
-// so they get `terraform fmt -check` only.
-
-// examplesDevOverrideWarning is the one diagnostic a clean validate reports with dev_overrides.
-const examplesDevOverrideWarning = "Provider development overrides are in effect"
-
-// examplesOwnSources are the provider sources that the built binary serves.
-var examplesOwnSources = map[string]bool{
-	"authtoken/authtoken":                       true,
-	"registry.terraform.io/authtoken/authtoken": true,
-	"registry.opentofu.org/authtoken/authtoken": true,
-}
-
-var examplesSourceRE = regexp.MustCompile(`(?m)^\s*source\s*=\s*"([^"]*)"`)
-
-func TestExamples(t *testing.T) {
-	terraform := acctest.TerraformPath(t)
-	root := testsupport.RepoRoot()
-	dirs := examplesDirs(t, filepath.Join(root, "examples"))
-
-	var validate []string
-	for _, dir := range dirs {
-		if examplesNeedsOnlyThisProvider(t, dir) {
-			validate = append(validate, dir)
-		}
-	}
-	if len(validate) == 0 {
-		t.Fatal("no example directory needs only this provider; expected at least examples/provider")
-	}
-	// One build for every directory, served through dev_overrides: validate then needs no init.
-	cliConfig := acctest.DevOverridesConfig(t, t.TempDir())
-
-	for _, dir := range dirs {
-		rel, _ := filepath.Rel(root, dir)
-		needsOnlyThis := examplesNeedsOnlyThisProvider(t, dir)
-		t.Run(filepath.ToSlash(rel), func(t *testing.T) {
-			t.Parallel()
-			tf, err := tfexec.NewTerraform(dir, terraform)
-			if err != nil {
-				t.Fatal(err)
-			}
-			env := acctest.Env()
-			env["TF_CLI_CONFIG_FILE"] = cliConfig
-			env["TF_DATA_DIR"] = t.TempDir() // nothing is written into examples/
-			if err := tf.SetEnv(env); err != nil {
-				t.Fatal(err)
-			}
-			ok, files, err := tf.FormatCheck(context.Background())
-			if err != nil || !ok {
-				t.Errorf("%s is not formatted (run `terraform fmt -recursive examples` or make docs): %v %v", rel, files, err)
-			}
-			if !needsOnlyThis {
-				t.Logf("%s needs providers other than authtoken/authtoken: checked with terraform fmt only", rel)
-				return
-			}
-			out, err := tf.Validate(context.Background())
-			if problems := examplesValidateProblems(out, err); len(problems) > 0 {
-				t.Errorf("terraform validate in %s:\n  %s", rel, strings.Join(problems, "\n  "))
-			}
-		})
-	}
-}
 
 // TestExamplesAndDocsCoverEveryType checks that every token type has its examples and pages, and
 // that the pages name every environment variable; scripts/docs.sh (make docs) regenerates them.
@@ -149,79 +81,107 @@ func TestExamplesAndDocsCoverEveryType(t *testing.T) {
 	}
 }
 
-// examplesDirs lists every directory under examples/ that holds .tf files, skipping hidden ones
-// such as .terraform.
-func examplesDirs(t *testing.T, examples string) []string {
-	t.Helper()
-	seen := map[string]bool{}
-	err := filepath.WalkDir(examples, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
+// TestDocsCodeBlocksAreExampleFiles: every block of HCL a user can copy from README.md or docs/
+// (a fenced code block tagged hcl, terraform or tf) is a copy of a file under examples/, where
+// TestAccExamples validates it, and applies it where it can run. A block written into a page or a
+// template by hand fails here: move it into examples/ and include it (tffile in a template, the
+// make docs markers in README.md).
+func TestDocsCodeBlocksAreExampleFiles(t *testing.T) {
+	root := testsupport.RepoRoot()
+	examples := map[string]string{} // content -> file
+	err := filepath.WalkDir(filepath.Join(root, "examples"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || (!strings.HasSuffix(p, ".tf") && !strings.HasSuffix(p, ".tfrc")) {
 			return err
 		}
-		if d.IsDir() && path != examples && strings.HasPrefix(d.Name(), ".") {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() && strings.HasSuffix(d.Name(), ".tf") {
-			seen[filepath.Dir(path)] = true
-		}
-		return nil
+		b, err := os.ReadFile(p) //nolint:gosec // a file of this repository
+		rel, _ := filepath.Rel(root, p)
+		examples[strings.TrimRight(string(b), "\n")] = filepath.ToSlash(rel)
+		return err
 	})
-	if err != nil {
-		t.Fatalf("listing examples: %v", err)
-	}
-	dirs := make([]string, 0, len(seen))
-	for dir := range seen {
-		dirs = append(dirs, dir)
-	}
-	sort.Strings(dirs)
-	if len(dirs) == 0 {
-		t.Fatalf("no .tf files under %s", examples)
-	}
-	return dirs
-}
-
-// examplesNeedsOnlyThisProvider reports whether no `source = "..."` in the directory names
-// another provider or a remote module (local module paths are fine).
-func examplesNeedsOnlyThisProvider(t *testing.T, dir string) bool {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*.tf"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range files {
-		b, err := os.ReadFile(f)
+	pages := []string{"README.md"}
+	err = filepath.WalkDir(filepath.Join(root, "docs"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".md") {
+			rel, _ := filepath.Rel(root, p)
+			pages = append(pages, filepath.ToSlash(rel))
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := 0
+	for _, page := range pages {
+		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(page))) //nolint:gosec // a file of this repository
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range examplesSourceRE.FindAllSubmatch(b, -1) {
-			src := string(m[1])
-			if !examplesOwnSources[strings.ToLower(src)] && !strings.HasPrefix(src, "./") && !strings.HasPrefix(src, "../") {
-				return false
+		for _, block := range hclBlocks(string(b)) {
+			blocks++
+			if _, ok := examples[strings.TrimRight(block.text, "\n")]; !ok {
+				t.Errorf("%s:%d: this block is no copy of a file under examples/, so no test checks it: move it into "+
+					"examples/ and include it (tffile in templates/, the make docs markers in README.md)", page, block.line)
 			}
 		}
 	}
-	return true
+	if blocks == 0 {
+		t.Fatal("no HCL blocks in README.md or docs/")
+	}
+	t.Logf("%d HCL blocks in %d pages", blocks, len(pages))
 }
 
-// examplesValidateProblems turns `terraform validate -json` output into one line per problem:
-// every error and every warning except the dev_overrides one.
-func examplesValidateProblems(out *tfjson.ValidateOutput, runErr error) []string {
-	if runErr != nil || out == nil {
-		return []string{fmt.Sprintf("terraform validate failed: %v", runErr)}
+// TestHCLBlocks: which fenced code blocks are HCL, and their text.
+func TestHCLBlocks(t *testing.T) {
+	page := "# t\n\n```hcl\na = 1\n```\n\n```shell\nexport A=1\n```\n\n- item:\n\n  ```terraform\n  b = 2\n    c = 3\n  ```\n\n" +
+		"````tf\nd = <<EOT\n```\nEOT\n````\n\n~~~HCL\ne = 5\n~~~\n\n```text\nf = 6\n```\n"
+	var got []string
+	for _, b := range hclBlocks(page) {
+		got = append(got, fmt.Sprintf("%d %q", b.line, b.text))
 	}
-	var problems []string
-	if !out.Valid {
-		problems = append(problems, "the configuration is not valid")
+	want := []string{`3 "a = 1\n"`, `13 "b = 2\n  c = 3\n"`, `18 "d = <<EOT\n` + "```" + `\nEOT\n"`, `24 "e = 5\n"`}
+	if !slices.Equal(got, want) {
+		t.Errorf("blocks:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 	}
-	for _, d := range out.Diagnostics {
-		if d.Severity == tfjson.DiagnosticSeverityWarning && d.Summary == examplesDevOverrideWarning {
+}
+
+type codeBlock struct {
+	line int // of the opening fence, from 1
+	text string
+}
+
+var fenceRE = regexp.MustCompile("^( *)(`{3,}|~{3,})[ \t]*([^`\\s]*)")
+
+// hclBlocks returns the fenced code blocks of a CommonMark page tagged hcl, terraform or tf,
+// their text dedented by the fence's indentation.
+func hclBlocks(page string) []codeBlock {
+	lines := strings.Split(page, "\n")
+	var blocks []codeBlock
+	for i := 0; i < len(lines); i++ {
+		m := fenceRE.FindStringSubmatch(lines[i])
+		if m == nil {
 			continue
 		}
-		where := ""
-		if d.Range != nil {
-			where = fmt.Sprintf(" (%s line %d)", d.Range.Filename, d.Range.Start.Line)
+		indent, fence, tag := len(m[1]), m[2], strings.ToLower(m[3])
+		start := i
+		var body []string
+		for i++; i < len(lines); i++ {
+			trimmed := strings.TrimLeft(lines[i], " ")
+			run := len(trimmed) - len(strings.TrimLeft(trimmed, fence[:1]))
+			if run >= len(fence) && strings.TrimSpace(trimmed[run:]) == "" {
+				break
+			}
+			l := lines[i]
+			n := 0
+			for n < indent && n < len(l) && l[n] == ' ' {
+				n++
+			}
+			body = append(body, l[n:])
 		}
-		problems = append(problems, fmt.Sprintf("%s: %s%s: %s", d.Severity, d.Summary, where, d.Detail))
+		if tag == "hcl" || tag == "terraform" || tag == "tf" {
+			blocks = append(blocks, codeBlock{line: start + 1, text: strings.TrimRight(strings.Join(body, "\n"), "\n") + "\n"})
+		}
 	}
-	return problems
+	return blocks
 }

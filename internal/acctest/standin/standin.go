@@ -1,8 +1,9 @@
 // Package standin holds stand-in providers for tests: providers that have the schema of a real
-// third-party provider, as its registry documentation gives it, and nothing behind it. The docs
-// snippet test (internal/provider/snippets_test.go) validates the README's and docs/' snippets
-// that use such a provider against its stand-in, served through dev_overrides under the real
-// provider's source address, when no offline copy of the real provider exists.
+// third-party provider, as its registry documentation gives it, and nothing behind it. The
+// examples test (internal/provider/examples_acc_test.go) validates the examples/ that use such a
+// provider, the sources of the README's and docs/' blocks, against its stand-in, installed from a
+// filesystem mirror under the real provider's source address, when no offline copy of the real
+// provider exists.
 //
 // A stand-in is only as good as its schema: each one copies the arguments, nesting, types and the
 // Required, Optional, Computed, Sensitive and WriteOnly flags of the real provider's documented
