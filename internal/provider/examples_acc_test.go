@@ -104,9 +104,9 @@ func TestAccExamples(t *testing.T) {
 	}
 }
 
-// TestAccExamplesReportProblems: the checks fail an example that terraform refuses, that uses a
-// provider it does not require or that nothing here serves, or whose plan fails against the token
-// server, so TestAccExamples cannot pass over one.
+// TestAccExamplesReportProblems: the checks fail an example that terraform refuses or warns
+// about, that uses a provider it does not require or that nothing here serves, or whose plan fails
+// against the token server, so TestAccExamples cannot pass over one.
 func TestAccExamplesReportProblems(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("set TF_ACC=1 to run tests that drive the terraform binary")
@@ -135,6 +135,9 @@ func TestAccExamplesReportProblems(t *testing.T) {
 			"ephemeral \"tenn_token\" \"x\" {\n  provider = authtoken\n}\n\ndata \"http\" \"x\" {\n  url             = \"https://api.example.com\"\n" +
 			"  request_headers = { Authorization = ephemeral.tenn_token.x.access_token }\n}\n",
 			[]string{ephemeralRefused, "request_headers"}},
+		{"a warning", "terraform {\n  required_providers {\n    tenn      = { source = \"authtoken/authtoken\" }\n" +
+			"    testinium = { source = \"authtoken/authtoken\" }\n  }\n}\n\nephemeral \"tenn_token\" \"x\" {}\n\nephemeral \"testinium_token\" \"x\" {}\n",
+			[]string{"plan warned", "Duplicate required provider"}},
 		{"plan fails", fmt.Sprintf(required, "") + "ephemeral \"tenn_token\" \"x\" {\n  provider     = authtoken\n  min_validity = \"2h\"\n}\n",
 			[]string{"plan against the token server failed", "Invalid min_validity"}},
 	} {
@@ -143,8 +146,8 @@ func TestAccExamplesReportProblems(t *testing.T) {
 			dir := t.TempDir()
 			testsupport.WriteFile(t, filepath.Join(dir, "main.tf"), c.config)
 			r := checkExample(t, dir, "")
-			t.Log(r.String())
 			text := strings.Join(r.problems, "\n")
+			t.Logf("%s:\n%s", r.String(), text)
 			for _, w := range c.want {
 				if !strings.Contains(text, w) {
 					t.Errorf("the problems do not mention %q:\n%s", w, text)
@@ -237,20 +240,20 @@ func checkExample(t *testing.T, dir, validatedOnly string) exampleResult {
 		r.problems = append(r.problems, "terraform init (offline, from the mirror) failed: "+firstLines(err.Error(), 30))
 		return r
 	}
+	if len(cannotApply) == 0 && validatedOnly == "" {
+		// The plan validates the configuration as terraform validate does, warnings included.
+		r.how = append(r.how, "validated by its plan against "+strings.Join(ways, ", "))
+		applyExample(ctx, t, tf, cliConfig, cfg, &r)
+		return r
+	}
 	out, err := tf.Validate(ctx)
 	r.problems = append(r.problems, validateProblems(out, err)...)
 	r.how = append(r.how, "validated against "+strings.Join(ways, ", "))
-	switch {
-	case len(r.problems) > 0:
-		return r
-	case len(cannotApply) > 0:
+	if len(cannotApply) > 0 {
 		r.how = append(r.how, "not applied: it uses "+strings.Join(cannotApply, " and "))
-		return r
-	case validatedOnly != "":
+	} else {
 		r.how = append(r.how, "not applied: "+validatedOnly)
-		return r
 	}
-	applyExample(ctx, t, tf, cliConfig, cfg, &r)
 	return r
 }
 
@@ -531,13 +534,18 @@ func applyExample(ctx context.Context, t *testing.T, tf *tfexec.Terraform, cliCo
 		}
 		return text
 	}
+	// The plan's warnings are problems, as validate's are; the apply's are worth a note.
 	run := func(step string, command func(w *bytes.Buffer) error) bool {
 		var stdout, stderr bytes.Buffer
 		tf.SetStderr(&stderr)
 		err := command(&stdout)
 		problems, warnings := jsonDiagnostics(stdout.Bytes())
 		for _, w := range warnings {
-			r.notes = append(r.notes, step+" "+redact(w))
+			if step == "plan" {
+				r.problems = append(r.problems, "plan warned: "+redact(w))
+			} else {
+				r.notes = append(r.notes, step+" "+redact(w))
+			}
 		}
 		if err == nil {
 			return true
@@ -553,7 +561,7 @@ func applyExample(ctx context.Context, t *testing.T, tf *tfexec.Terraform, cliCo
 	if !run("plan", func(w *bytes.Buffer) error {
 		_, err := tf.PlanJSON(ctx, w, tfexec.Out("example.tfplan"), tfexec.VarFile(planVarFile))
 		return err
-	}) {
+	}) || len(r.problems) > 0 {
 		return
 	}
 	// Only the plan's requests are certain: whether an engine opens an ephemeral resource again at
