@@ -37,7 +37,8 @@ import (
 //     its modules and its providers offline, from a filesystem mirror of its required_providers
 //     (this provider's build; a stand-in with the real provider's schema, internal/acctest/standin;
 //     the machine's local hashicorp/aws release), so a provider it does not require, or that has no
-//     offline copy, fails it; and `terraform validate` reports neither an error nor a warning.
+//     offline copy, fails it; and `terraform validate` (for one that is applied, its plan, which
+//     validates it the same way) reports neither an error nor a warning.
 //     A provider block of a stand-in or of aws gets a probe block using it, since validate checks
 //     only the provider blocks that some block uses;
 //   - one that uses nothing but this provider and Terraform's built-ins is then planned (-out) and
@@ -283,8 +284,13 @@ func readExample(dir string) (*exampleConfig, error) {
 		types[tt.name] = tt
 	}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".tf") {
+		switch {
+		case err != nil:
 			return err
+		case d.IsDir() && p != dir && strings.HasPrefix(d.Name(), "."):
+			return filepath.SkipDir // .terraform
+		case d.IsDir() || !strings.HasSuffix(p, ".tf"):
+			return nil
 		}
 		src, err := os.ReadFile(p) //nolint:gosec // an example of this repository, or a test's
 		if err != nil {
