@@ -38,7 +38,7 @@ func planDiagnostics(t *testing.T, config string) ([]planDiagnostic, bool) {
 			Diagnostic *planDiagnostic `json:"diagnostic"`
 		}
 		if json.Unmarshal(line, &msg) == nil && msg.Type == "diagnostic" && msg.Diagnostic != nil &&
-			msg.Diagnostic.Summary != examplesDevOverrideWarning {
+			msg.Diagnostic.Summary != devOverridesWarning {
 			diags = append(diags, *msg.Diagnostic)
 		}
 	}
