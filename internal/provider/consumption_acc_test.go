@@ -46,9 +46,6 @@ import (
 //
 // None of them counts token requests: engines open ephemeral resources different numbers of times.
 
-// consumedTypes are the types of the three APIs the token server speaks, each with a resource
-// endpoint.
-var consumedTypes = []tokenType{tennToken, testiniumToken, partnerToken}
 
 // consumerFactories serves the provider as factories() does, and the consumer in-process.
 func consumerFactories() map[string]func() (tfprotov6.ProviderServer, error) {
@@ -272,6 +269,7 @@ func TestAccConsumeEphemeralInProviderBlock(t *testing.T) {
 	t.Parallel()
 	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	config := consumerTerraform(true) + applyTime
+	consumedTypes := tokenTypes() // every type: the token server has a resource endpoint for each API
 	for i, tt := range consumedTypes {
 		short := strings.TrimSuffix(tt.name, "_token")
 		endpoint := fmt.Sprintf("  endpoint = %q\n", tt.resourceURL(ts.URL))
