@@ -120,7 +120,7 @@ func (v *visit) admit(ctx context.Context, r Request, last *Error) (refusal *Err
 			if !deadline.IsZero() && deadline.Sub(now) <= wait {
 				refusal = v.refuse(r, last, fmt.Sprintf("the server asked to wait %s (Retry-After), past the time limit of %s",
 					describeWait(wait), m.timeout))
-				refusal.RetryAfter, refusal.Limit = wait, m.timeout
+				refusal.RetryAfter, refusal.TimeLimit = wait, m.timeout
 				if last != nil {
 					v.openLocked(refusal)
 				}

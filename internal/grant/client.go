@@ -299,7 +299,7 @@ func (c *Client) exchange(parent context.Context, r Request, secrets []string, b
 		if retry && time.Until(deadline) <= delay {
 			retry = false
 			if retryAfter > 0 {
-				failure.RetryAfter, failure.Limit = retryAfter, c.cfg.Timeout
+				failure.RetryAfter, failure.TimeLimit = retryAfter, c.cfg.Timeout
 				failure.Message = joinMessage(failure.Message, fmt.Sprintf(
 					"the server asked to wait %s (Retry-After), past the time limit of %s",
 					describeWait(retryAfter), c.cfg.Timeout))
@@ -427,7 +427,7 @@ func (c *Client) contextError(parent context.Context, r Request, host string, at
 		e.Kind, e.Message, e.Err = KindCanceled, "canceled", parent.Err()
 		return e
 	}
-	e.Kind, e.Err, e.Limit = KindTimeout, context.DeadlineExceeded, c.cfg.Timeout
+	e.Kind, e.Err, e.TimeLimit = KindTimeout, context.DeadlineExceeded, c.cfg.Timeout
 	e.Message = fmt.Sprintf("no token within the time limit of %s", c.cfg.Timeout)
 	return e
 }

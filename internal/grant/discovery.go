@@ -83,7 +83,7 @@ func (c *Client) discover(parent context.Context, api *API, issuer string) (Meta
 	fail := func(e *Error) (Metadata, error) {
 		e.API, e.Setting = api, SettingIssuer
 		if ctx.Err() != nil && e.Kind == KindTransport {
-			e.Kind, e.Limit = KindTimeout, c.cfg.Timeout
+			e.Kind, e.TimeLimit = KindTimeout, c.cfg.Timeout
 			e.Message = fmt.Sprintf("no metadata within the time limit of %s", c.cfg.Timeout)
 		}
 		return Metadata{}, e

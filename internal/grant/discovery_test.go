@@ -271,7 +271,7 @@ func TestTimeLimitCoversDiscovery(t *testing.T) {
 	c := newClient(t, func(c *grant.Config) { c.Timeout = limit })
 	_, err := c.Grant(context.Background(), grant.Request{API: grant.OAuth2, Issuer: m.URL, ClientID: realClientID, ClientSecret: realClientSecret})
 	var ge *grant.Error
-	if !errors.As(err, &ge) || ge.Kind != grant.KindTimeout || ge.Limit != limit {
+	if !errors.As(err, &ge) || ge.Kind != grant.KindTimeout || ge.TimeLimit != limit {
 		t.Fatalf("want a timeout at %s, got %v", limit, err)
 	}
 }

@@ -103,8 +103,8 @@ type Error struct {
 	Snippet     string        // start of a body that was not an OAuth error object
 	Location    string        // redirect target host
 	Attempts    int           // requests sent, retries included
-	Limit       time.Duration // KindTimeout, or a Retry-After past it: the time limit of the grant
-	RetryAfter  time.Duration // a wait the server asked for that went past Limit
+	TimeLimit   time.Duration // KindTimeout, or a Retry-After past it: the time limit of the grant
+	RetryAfter  time.Duration // a wait the server asked for that went past TimeLimit
 	Lifetime    time.Duration // KindLifetime: how long the token was valid when handed out (0 or less: expired)
 	Expiry      time.Time     // KindLifetime: when the token expires; zero when that cannot be known
 	MinValidity time.Duration // KindLifetime: how long the request asked them to stay valid
