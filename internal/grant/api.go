@@ -8,7 +8,7 @@ import (
 )
 
 // API is everything the grant core knows about one token API. Each API is one value in its own
-// file (tenn.go, testinium.go, partner.go); the core reads these fields and never asks which
+// file (tenn.go, oauth2.go, ...); the core reads these fields and never asks which
 // API it is talking to.
 type API struct {
 	Name  string // lower case, for logs and the coalescing key: "tenn"

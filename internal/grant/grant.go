@@ -1,5 +1,5 @@
 // Package grant runs OAuth 2.0 token grants: it builds each API's request exactly as its
-// documentation describes it (one file per API: tenn.go, testinium.go, partner.go), sends it with
+// documentation describes it (one file per API: tenn.go, oauth2.go, ...), sends it with
 // retries and limits, and parses the answer into a Token or a typed *Error. It imports nothing
 // from Terraform and names none of the provider's attributes, so it can be tested and benchmarked
 // on its own against internal/tokenserver; internal/provider words its errors for Terraform users.

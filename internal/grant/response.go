@@ -12,7 +12,7 @@ import (
 	"unicode/utf8"
 )
 
-// tokenResponse is the union of the three APIs' success bodies (RFC 6749 5.1) and their error
+// tokenResponse is the union of the form and JSON APIs' success bodies (RFC 6749 5.1) and their error
 // body (5.2), which some servers send with a 200.
 type tokenResponse struct {
 	AccessToken      string      `json:"access_token"`

@@ -1,7 +1,7 @@
-// Package tokenserver is a local HTTP server that speaks the three token APIs
-// (Tenn, Testinium, partner) exactly as their docs describe them, and a generic RFC 6749
+// Package tokenserver is a local HTTP server that speaks every token API the provider knows
+// exactly as its docs describe it (Tenn, Testinium, partner, ...) and a generic RFC 6749
 // authorization server (oauth2) exactly as the RFCs do, and checks every request strictly. Each
-// API lives in a file of its own (tenn.go, testinium.go, partner.go, oauth2.go); the core
+// API lives in a file of its own (tenn.go, oauth2.go, ...); the core
 // (tokenserver.go, http.go, protected.go, revocation.go) looks APIs up and never switches on
 // them. Tests use it to prove the client sends the documented request byte for byte; package
 // hostile wraps it with faults, through Config.Intercept, to exercise the failure paths.
