@@ -46,7 +46,6 @@ import (
 //
 // None of them counts token requests: engines open ephemeral resources different numbers of times.
 
-
 // consumerFactories serves the provider as factories() does, and the consumer in-process.
 func consumerFactories() map[string]func() (tfprotov6.ProviderServer, error) {
 	f := factories()
