@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -20,7 +21,20 @@ import (
 func config(t *testing.T, tt tokenType, inputs map[string]tftypes.Value) tfsdk.Config {
 	t.Helper()
 	schema := tt.dataSourceSchema()
-	objType := schema.Type().TerraformType(context.Background()).(tftypes.Object) //nolint:forcetypeassert // a schema's type is an object
+	return tfsdk.Config{Schema: schema, Raw: rawConfig(schema.Type(), inputs)}
+}
+
+// ephemeralConfig is config for the ephemeral resource's schema, which has the inputs only it
+// takes (revoke_on_close).
+func ephemeralConfig(t *testing.T, tt tokenType, inputs map[string]tftypes.Value) tfsdk.Config {
+	t.Helper()
+	schema := tt.ephemeralSchema()
+	return tfsdk.Config{Schema: schema, Raw: rawConfig(schema.Type(), inputs)}
+}
+
+// rawConfig is an object of the schema's type with the given attributes set, every other null.
+func rawConfig(schemaType attr.Type, inputs map[string]tftypes.Value) tftypes.Value {
+	objType := schemaType.TerraformType(context.Background()).(tftypes.Object) //nolint:forcetypeassert // a schema's type is an object
 	values := map[string]tftypes.Value{}
 	for name, typ := range objType.AttributeTypes {
 		values[name] = tftypes.NewValue(typ, nil)
@@ -28,7 +42,7 @@ func config(t *testing.T, tt tokenType, inputs map[string]tftypes.Value) tfsdk.C
 	for name, v := range inputs {
 		values[name] = v
 	}
-	return tfsdk.Config{Schema: schema, Raw: tftypes.NewValue(objType, values)}
+	return tftypes.NewValue(objType, values)
 }
 
 func str(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
@@ -123,22 +137,6 @@ func TestWriteResult(t *testing.T) {
 		got.ExpiresIn != 60 || strings.Join(got.Scopes, " ") != "a b" || got.JTI != "j" {
 		t.Errorf("outputs %+v", got)
 	}
-}
-
-// ephemeralConfig is config for the ephemeral resource's schema, which has the inputs only it
-// takes (revoke_on_close).
-func ephemeralConfig(t *testing.T, tt tokenType, inputs map[string]tftypes.Value) tfsdk.Config {
-	t.Helper()
-	schema := tt.ephemeralSchema()
-	objType := schema.Type().TerraformType(context.Background()).(tftypes.Object) //nolint:forcetypeassert // a schema's type is an object
-	values := map[string]tftypes.Value{}
-	for name, typ := range objType.AttributeTypes {
-		values[name] = tftypes.NewValue(typ, nil)
-	}
-	for name, v := range inputs {
-		values[name] = v
-	}
-	return tfsdk.Config{Schema: schema, Raw: tftypes.NewValue(objType, values)}
 }
 
 // TestEnvironmentParsedLikeConfiguration: every value from the environment is parsed by one rule
