@@ -42,6 +42,9 @@ const (
 	OAuth2RSAClientID = "oauth2-rsa-client"
 	// OAuth2ECClientID authenticates with private_key_jwt, ES256, signed with OAuth2ECKeyPEM.
 	OAuth2ECClientID = "oauth2-ec-client"
+	// OAuth2FederatedClientID authenticates with federated_jwt: a job token of the CI issuer whose
+	// sub is CIJobSubject, as its client assertion (ci.go).
+	OAuth2FederatedClientID = "oauth2-federated-client"
 	// OAuth2Username and OAuth2Password are the password grant's user.
 	OAuth2Username = "oauth2-user"
 	OAuth2Password = "oauth2-password"
@@ -55,7 +58,9 @@ const OAuth2DefaultScope = "api.read"
 
 // OAuth2GrantTypes and OAuth2ClientAuthMethods are what the oauth2 token endpoint accepts.
 var (
-	OAuth2GrantTypes        = []string{"client_credentials", "password", "refresh_token"}
+	OAuth2GrantTypes        = []string{"client_credentials", "password", "refresh_token", TokenExchangeGrant, JWTBearerGrant}
+	// A federated client's job token is a client assertion like private_key_jwt's, and metadata
+	// has no other name for it (Entra's lists private_key_jwt).
 	OAuth2ClientAuthMethods = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
 )
 
@@ -64,11 +69,15 @@ var oauth2GrantParams = map[string][]string{
 	"client_credentials": {"grant_type", "scope", "audience", "resource"},
 	"password":           {"grant_type", "username", "password", "scope", "audience", "resource"},
 	"refresh_token":      {"grant_type", "refresh_token", "scope", "audience", "resource"},
+	TokenExchangeGrant: {"grant_type", "subject_token", "subject_token_type", "requested_token_type",
+		"actor_token", "actor_token_type", "scope", "audience", "resource"},
+	JWTBearerGrant: {"grant_type", "assertion", "scope", "audience", "resource"},
 }
 
 // oauth2TokenParams are every parameter the token endpoint knows.
 var oauth2TokenParams = append([]string{"grant_type", "username", "password", "refresh_token", "scope",
-	"audience", "resource"}, oauth2ClientParams...)
+	"audience", "resource", "subject_token", "subject_token_type", "requested_token_type", "actor_token",
+	"actor_token_type", "assertion"}, oauth2ClientParams...)
 
 var _ = register(apiSpec{
 	api:         OAuth2,
@@ -98,10 +107,11 @@ var _ = register(apiSpec{
 // public client, the public key of each key client.
 func oauth2Clients() map[string]string {
 	return map[string]string{
-		OAuth2ClientID:       OAuth2ClientSecret,
-		OAuth2PublicClientID: "",
-		OAuth2RSAClientID:    OAuth2RSAPublicKeyPEM(),
-		OAuth2ECClientID:     OAuth2ECPublicKeyPEM(),
+		OAuth2ClientID:          OAuth2ClientSecret,
+		OAuth2PublicClientID:    "",
+		OAuth2RSAClientID:       OAuth2RSAPublicKeyPEM(),
+		OAuth2ECClientID:        OAuth2ECPublicKeyPEM(),
+		OAuth2FederatedClientID: FederatedPrefix + CIJobSubject,
 	}
 }
 
@@ -124,15 +134,24 @@ func (s *Server) oauth2(w *response, r *http.Request, body []byte) {
 	if reject(w, http.StatusNotAcceptable, "invalid_request", checkAcceptJSON(r.Header)) {
 		return
 	}
-	form, p := parseStrictForm(body, oauth2TokenParams, "resource") // RFC 8707 2: resource may repeat
+	// RFC 8707 2 and RFC 8693 2.1: resource and audience may repeat.
+	form, p := parseStrictForm(body, oauth2TokenParams, "resource", "audience")
 	if reject(w, http.StatusBadRequest, "invalid_request", p) {
 		return
 	}
-	client, ok := s.oauth2Authenticate(w, r, form, issuer(r)+OAuth2Path)
-	if !ok {
+	if s.cfg.RefuseAuthorization && len(r.Header.Values("Authorization")) > 0 {
+		writeError(w, http.StatusBadRequest, "invalid_request",
+			"this token endpoint takes no Authorization header: a token exchange here has no client authentication")
 		return
 	}
 	gt := form.Get("grant_type")
+	client, ok := oauth2Caller{method: "none"}, true
+	if !exchangeGrants[gt] || hasClientAuthentication(r, form) {
+		client, ok = s.oauth2Authenticate(w, r, form, issuer(r)+OAuth2Path)
+	}
+	if !ok {
+		return
+	}
 	own, known := oauth2GrantParams[gt]
 	switch {
 	case gt == "":
@@ -148,10 +167,20 @@ func (s *Server) oauth2(w *response, r *http.Request, body []byte) {
 		}
 	}
 	switch gt {
+	case TokenExchangeGrant:
+		p = firstOf(p, missingParam(form, "subject_token", "subject_token_type"))
+	case JWTBearerGrant:
+		p = firstOf(p, missingParam(form, "assertion"))
 	case "password":
 		p = firstOf(p, missingParam(form, "username", "password"))
 	case "refresh_token":
 		p = firstOf(p, missingParam(form, "refresh_token"))
+	}
+	if reject(w, http.StatusBadRequest, "invalid_request", p) {
+		return
+	}
+	if len(form["audience"]) > 1 && !exchangeGrants[gt] {
+		p = "audience may repeat only in a token exchange (RFC 8693 2.1)"
 	}
 	if reject(w, http.StatusBadRequest, "invalid_request", p) {
 		return
@@ -170,6 +199,10 @@ func (s *Server) oauth2(w *response, r *http.Request, body []byte) {
 
 	g := oauth2Grant{clientID: client.id, scopes: requested, audience: aud}
 	switch gt {
+	case TokenExchangeGrant, JWTBearerGrant:
+		if !s.exchange(w, r, form, &g) {
+			return
+		}
 	case "client_credentials":
 		if client.method == "none" {
 			writeError(w, http.StatusBadRequest, "unauthorized_client",
@@ -221,8 +254,10 @@ func missingParam(form url.Values, keys ...string) string {
 // there are none. A resource must be an absolute URI without a fragment (RFC 8707 2).
 func oauth2Audience(form url.Values, def string) ([]string, string) {
 	var aud []string
-	if a := form.Get("audience"); a != "" {
-		aud = append(aud, a)
+	for _, a := range form["audience"] {
+		if a != "" && !slices.Contains(aud, a) {
+			aud = append(aud, a)
+		}
 	}
 	for _, res := range form["resource"] {
 		u, err := url.Parse(res)
@@ -297,6 +332,8 @@ type oauth2Grant struct {
 	family            string   // "" for a grant without a refresh token
 	refreshScopes     []string // of the refresh token, when one is issued
 	keepRefresh       string   // the refresh token to answer with again (KeepRefreshTokens), "" for a new one
+	issuedTokenType   string   // RFC 8693: the issued_token_type of a token exchange
+	actor             string   // RFC 8693 4.1: the sub of the actor token, for the act claim
 }
 
 // oauth2TokenResponse is RFC 6749 5.1's answer, with OpenID Connect's id_token.
@@ -307,6 +344,8 @@ type oauth2TokenResponse struct {
 	Scope        string `json:"scope"`
 	RefreshToken string `json:"refresh_token,omitempty"`
 	IDToken      string `json:"id_token,omitempty"`
+	// IssuedTokenType is RFC 8693 2.2.1's answer to a token exchange.
+	IssuedTokenType string `json:"issued_token_type,omitempty"`
 }
 
 // oauth2Issue makes and records the tokens of g: a JWT access token (RFC 9068's claims), a
@@ -328,9 +367,10 @@ func (s *Server) oauth2Issue(r *http.Request, g oauth2Grant) oauth2TokenResponse
 		Iat      int64  `json:"iat"`
 		Exp      int64  `json:"exp"`
 		Jti      string `json:"jti"`
-	}{iss, g.subject, aud, g.clientID, strings.Join(g.scopes, " "), now.Unix(), exp.Unix(), randomHex(16)})
+		Act      any    `json:"act,omitempty"` // RFC 8693 4.1
+	}{iss, g.subject, aud, g.clientID, strings.Join(g.scopes, " "), now.Unix(), exp.Unix(), randomHex(16), actClaim(g.actor)})
 	resp := oauth2TokenResponse{AccessToken: access, TokenType: "Bearer",
-		ExpiresIn: int64(s.cfg.TokenLifetime / time.Second), Scope: strings.Join(g.scopes, " ")}
+		ExpiresIn: int64(s.cfg.TokenLifetime / time.Second), Scope: strings.Join(g.scopes, " "), IssuedTokenType: g.issuedTokenType}
 	var others []string
 	if g.family != "" && g.keepRefresh != "" {
 		resp.RefreshToken = g.keepRefresh
@@ -362,4 +402,12 @@ func (s *Server) oauth2Issue(r *http.Request, g oauth2Grant) oauth2TokenResponse
 		s.mu.Unlock()
 	}
 	return resp
+}
+
+// actClaim is RFC 8693 4.1's act claim for an actor's sub; nil for none.
+func actClaim(actor string) any {
+	if actor == "" {
+		return nil
+	}
+	return map[string]string{"sub": actor}
 }

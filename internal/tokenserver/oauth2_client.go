@@ -38,17 +38,23 @@ var oauth2ClientParams = []string{"client_id", "client_secret", "client_assertio
 type clientKind int
 
 const (
-	secretClient clientKind = iota // a secret: client_secret_basic or client_secret_post
-	publicClient                   // "": none, client_id only
-	keyClient                      // a PEM public key: private_key_jwt
+	secretClient    clientKind = iota // a secret: client_secret_basic or client_secret_post
+	publicClient                      // "": none, client_id only
+	keyClient                         // a PEM public key: private_key_jwt
+	federatedClient                   // FederatedPrefix + a job token sub: federated_jwt (ci.go's issuer)
 )
+
+// FederatedPrefix starts what Config.Clients holds for a federated client: the prefix, then the
+// sub its job token must have, exactly, as an Entra federated credential names it.
+const FederatedPrefix = "federated:"
 
 // oauth2Registration is a registered oauth2 client.
 type oauth2Registration struct {
-	kind   clientKind
-	secret string
-	key    crypto.PublicKey // *rsa.PublicKey or *ecdsa.PublicKey (P-256)
-	alg    string           // the JWS algorithm of key: RS256 or ES256
+	kind    clientKind
+	secret  string
+	subject string           // a federated client's job token sub
+	key     crypto.PublicKey // *rsa.PublicKey or *ecdsa.PublicKey (P-256)
+	alg     string           // the JWS algorithm of key: RS256 or ES256
 }
 
 // oauth2Caller is the client a request authenticated as, and how.
@@ -67,6 +73,8 @@ func (s *Server) oauth2Registered(id string) (reg oauth2Registration, problem st
 		return reg, "unknown client_id"
 	case v == "":
 		return oauth2Registration{kind: publicClient}, ""
+	case strings.HasPrefix(v, FederatedPrefix):
+		return oauth2Registration{kind: federatedClient, subject: strings.TrimPrefix(v, FederatedPrefix)}, ""
 	case strings.HasPrefix(v, "-----BEGIN PUBLIC KEY-----"):
 		key, alg, err := parsePublicKeyPEM(v)
 		if err != nil {
@@ -134,6 +142,12 @@ func (s *Server) oauth2Authenticate(w *response, r *http.Request, form url.Value
 			id = assertionIssuer(assertion) // RFC 7523 3: iss and sub name the client
 		}
 		reg, p := s.oauth2Registered(id)
+		if p == "" && reg.kind == federatedClient {
+			if p = s.checkFederated(reg, assertion, r); p != "" {
+				return unauthorized(p)
+			}
+			return oauth2Caller{id: id, method: "federated_jwt"}, true
+		}
 		if p == "" && reg.kind != keyClient {
 			p = "this client has no registered key: it cannot use private_key_jwt"
 		}
@@ -173,8 +187,20 @@ func (s *Server) checkSecret(w *response, id, secret, method string) (oauth2Call
 	return oauth2Caller{id: id, method: method}, true
 }
 
+// checkFederated verifies a federated client's assertion: a job token of the CI issuer whose sub
+// is the registered subject, compared exactly and case-sensitively, as Entra compares it.
+func (s *Server) checkFederated(reg oauth2Registration, assertion string, r *http.Request) string {
+	job, p := s.checkJobToken("client_assertion", assertion, issuer(r))
+	if p == "" && job.Sub != reg.subject {
+		p = "the client_assertion's sub does not match the federated credential's subject exactly (case-sensitive): " + job.Sub
+	}
+	return p
+}
+
 func authMethodsOf(k clientKind) string {
 	switch k {
+	case federatedClient:
+		return "federated_jwt (a job token as its client assertion)"
 	case publicClient:
 		return "none (client_id alone)"
 	case keyClient:
@@ -239,39 +265,9 @@ func assertionIssuer(jwt string) string {
 // at most MaxAssertionLifetime away, nbf and iat not in the future, and a jti the client has never
 // used (a replay is refused).
 func (s *Server) checkAssertion(id string, reg oauth2Registration, jwt, endpoint string) string {
-	parts := strings.Split(jwt, ".")
-	if len(parts) != 3 {
-		return "client_assertion is not a JWS in compact serialization (three base64url segments)"
-	}
-	var raw [3][]byte
-	for i, p := range parts {
-		b, err := base64.RawURLEncoding.Strict().DecodeString(p)
-		if err != nil || (len(b) == 0 && i < 2) {
-			return fmt.Sprintf("segment %d of client_assertion is not unpadded base64url", i+1)
-		}
-		raw[i] = b
-	}
-	header, err := jsonObject(raw[0])
-	if err != nil {
-		return "the client_assertion header is not a JSON object"
-	}
-	alg, _ := header["alg"].(string)
-	switch {
-	case alg == "" || alg == "none":
-		return "the client_assertion is not signed (alg " + quoteOr(alg, "missing") + ")"
-	case alg != reg.alg:
-		return fmt.Sprintf("client_assertion alg %q is not the algorithm of the client's registered key, %s", alg, reg.alg)
-	case header["crit"] != nil:
-		return "the client_assertion header has crit extensions, which this server does not understand (RFC 7515 4.1.11)"
-	}
-	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	if !verifySignature(reg.key, digest[:], raw[2]) {
-		return "the client_assertion signature does not verify with the client's registered key"
-	}
-
-	claims, err := jsonObject(raw[1])
-	if err != nil {
-		return "the client_assertion payload is not a JSON object"
+	claims, problem := verifiedJWS("client_assertion", jwt, reg.key, reg.alg)
+	if problem != "" {
+		return problem
 	}
 	now := time.Now()
 	nowSec := float64(now.UnixNano()) / 1e9
@@ -307,9 +303,19 @@ func (s *Server) checkAssertion(id string, reg oauth2Registration, jwt, endpoint
 		}
 	}
 
-	// The assertion is good: its jti may never be used again. Entries whose exp has passed can go,
-	// since such an assertion is refused as expired anyway.
-	key := id + "\x00" + jti
+	// The assertion is good: its jti may never be used again.
+	if !s.useOnce(id, jti, exp) {
+		return "the client_assertion jti has been used before: an assertion works once"
+	}
+	return ""
+}
+
+// useOnce records that the JWT with this jti (per issuer or client) has been accepted, until its
+// exp, and reports false when it had been already: a replay. Entries whose exp has passed go,
+// since such a JWT is refused as expired anyway.
+func (s *Server) useOnce(scope, jti string, exp float64) bool {
+	now := time.Now()
+	key := scope + "\x00" + jti
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for k, until := range s.jtis {
@@ -318,10 +324,49 @@ func (s *Server) checkAssertion(id string, reg oauth2Registration, jwt, endpoint
 		}
 	}
 	if _, seen := s.jtis[key]; seen {
-		return "the client_assertion jti has been used before: an assertion works once"
+		return false
 	}
 	s.jtis[key] = time.Unix(0, int64(exp*1e9))
-	return ""
+	return true
+}
+
+// verifiedJWS decodes a compact JWS (what names it in messages) and checks it is signed with alg
+// by key: three unpadded base64url segments, a JSON header with that alg (never none) and no crit,
+// a valid signature, and a JSON object payload.
+func verifiedJWS(what, jwt string, key crypto.PublicKey, wantAlg string) (claims map[string]any, problem string) {
+	parts := strings.Split(jwt, ".")
+	if len(parts) != 3 {
+		return nil, what + " is not a JWS in compact serialization (three base64url segments)"
+	}
+	var raw [3][]byte
+	for i, p := range parts {
+		b, err := base64.RawURLEncoding.Strict().DecodeString(p)
+		if err != nil || (len(b) == 0 && i < 2) {
+			return nil, fmt.Sprintf("segment %d of %s is not unpadded base64url", i+1, what)
+		}
+		raw[i] = b
+	}
+	header, err := jsonObject(raw[0])
+	if err != nil {
+		return nil, "the " + what + " header is not a JSON object"
+	}
+	alg, _ := header["alg"].(string)
+	switch {
+	case alg == "" || alg == "none":
+		return nil, "the " + what + " is not signed (alg " + quoteOr(alg, "missing") + ")"
+	case alg != wantAlg:
+		return nil, fmt.Sprintf("%s alg %q is not the algorithm of the signer's key, %s", what, alg, wantAlg)
+	case header["crit"] != nil:
+		return nil, "the " + what + " header has crit extensions, which this server does not understand (RFC 7515 4.1.11)"
+	}
+	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	if !verifySignature(key, digest[:], raw[2]) {
+		return nil, "the " + what + " signature does not verify with the signer's key"
+	}
+	if claims, err = jsonObject(raw[1]); err != nil {
+		return nil, "the " + what + " payload is not a JSON object"
+	}
+	return claims, ""
 }
 
 func quoteOr(v, alt string) string {

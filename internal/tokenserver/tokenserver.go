@@ -108,6 +108,16 @@ type Config struct {
 	// KeepRefreshTokens makes oauth2 refresh tokens reusable: a refresh answers with the same refresh
 	// token, which stays valid, as servers without rotation do. By default they rotate: each works once.
 	KeepRefreshTokens bool
+	// JobSubject is the sub of the job tokens the CI mint endpoints hand out (ci.go); empty means
+	// CIJobSubject. JobTokenLifetime is their lifetime; zero means DefaultJobTokenLifetime.
+	JobSubject       string
+	JobTokenLifetime time.Duration
+	// TrustedJobSubjects are the job token subs the oauth2 API exchanges (token_exchange and
+	// jwt_bearer), matched exactly; nil means CIJobSubject alone.
+	TrustedJobSubjects []string
+	// RefuseAuthorization makes the oauth2 token endpoint refuse any Authorization header, as
+	// Google's STS does: a token exchange there takes no client authentication.
+	RefuseAuthorization bool
 	// Logger, if set, gets one line per request: API, method, status, error code,
 	// fault. Never a secret or a token.
 	Logger *log.Logger
@@ -175,6 +185,7 @@ type Server struct {
 	jtis        map[string]time.Time      // client assertion jti (per client) to its exp (oauth2_client.go)
 	discovery   DiscoveryFault            // how the oauth2 metadata documents misbehave (discovery.go)
 	metadataReq int                       // requests to the metadata documents
+	jobMints    int                       // job tokens the CI mint endpoints handed out (ci.go)
 }
 
 // New returns a server for cfg, with empty parts filled from DefaultConfig.
