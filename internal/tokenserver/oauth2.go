@@ -58,7 +58,7 @@ const OAuth2DefaultScope = "api.read"
 
 // OAuth2GrantTypes and OAuth2ClientAuthMethods are what the oauth2 token endpoint accepts.
 var (
-	OAuth2GrantTypes        = []string{"client_credentials", "password", "refresh_token", TokenExchangeGrant, JWTBearerGrant}
+	OAuth2GrantTypes = []string{"client_credentials", "password", "refresh_token", TokenExchangeGrant, JWTBearerGrant}
 	// A federated client's job token is a client assertion like private_key_jwt's, and metadata
 	// has no other name for it (Entra's lists private_key_jwt).
 	OAuth2ClientAuthMethods = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
