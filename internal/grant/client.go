@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,11 @@ type Config struct {
 	OnAttempt func(context.Context, Attempt)
 	// RetryBaseDelay is the first backoff step; later ones double. Tests shorten it.
 	RetryBaseDelay time.Duration
+	// Getenv reads the CI job's environment for job token sources; nil: os.Getenv.
+	Getenv func(string) string
+	// MaskLog, when set, returns ctx with log masks for every form of a secret the grant learns
+	// only while it runs (a job token minted by the CI platform); the provider masks tflog with it.
+	MaskLog func(ctx context.Context, mask *regexp.Regexp) context.Context
 }
 
 // Attempt describes one HTTP attempt for logging. It holds no secret.
@@ -140,17 +146,18 @@ func (c *Client) Grant(parent context.Context, r Request) (*Token, error) {
 }
 
 func (c *Client) grantWithin(ctx context.Context, r Request) (*Token, error) {
-	revokeAt, err := c.resolveEndpoints(ctx, &r)
+	revokeAt, caveats, err := c.resolveEndpoints(ctx, &r)
 	if err != nil {
 		return nil, err
 	}
 	// A revoking grant may find its shared token already let go of by its last holder (between
 	// the grant and the hold); it then gets a new one, which no one else holds yet.
 	for range 3 {
-		token, err := c.shared(ctx, r)
+		token, err := c.grantFresh(ctx, r)
 		if err != nil {
 			return nil, err
 		}
+		token.Caveats = append(token.Caveats, caveats...)
 		if err := checkLifetime(r, token, time.Now()); err != nil {
 			return nil, err
 		}
@@ -165,6 +172,44 @@ func (c *Client) grantWithin(ctx context.Context, r Request) (*Token, error) {
 	return nil, &Error{API: r.API, Kind: KindResponse, Message: "every token granted was revoked by another holder before it could be held"}
 }
 
+// grantFresh is shared, with the job token obtained for it when the request sends one
+// (jobtoken.go): checked before anything is sent, masked in the logs, and described in the error
+// when the server refuses it. A minted job token that the server refuses as invalid_grant (a jti
+// it saw already, a token that expired on the way) is minted once more.
+func (c *Client) grantFresh(ctx context.Context, r Request) (*Token, error) {
+	if !r.usesJobToken() {
+		return c.shared(ctx, r)
+	}
+	for try := 1; ; try++ {
+		job, minted, err := c.jobToken(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		claims, caveats, e := r.checkJobToken(job, time.Now())
+		if e != nil {
+			return nil, e
+		}
+		withJob, jobCtx := r, ctx
+		withJob.jobToken = job
+		if c.cfg.MaskLog != nil {
+			jobCtx = c.cfg.MaskLog(ctx, newRedactor([]string{job}).logMask())
+		}
+		token, err := c.shared(jobCtx, withJob)
+		if err == nil {
+			token.Caveats = append(token.Caveats, caveats...)
+			return token, nil
+		}
+		var ge *Error
+		if errors.As(err, &ge) && ge.Kind == KindStatus && (claims.Iss != "" || claims.Sub != "") {
+			ge.JobToken = &claims
+		}
+		if minted && try == 1 && ge != nil && strings.EqualFold(ge.Code, "invalid_grant") {
+			continue
+		}
+		return nil, err
+	}
+}
+
 // shared is the grant, coalesced with identical ones unless ReuseTokens is off or the API says
 // they may not share.
 func (c *Client) shared(ctx context.Context, r Request) (*Token, error) {
@@ -177,23 +222,24 @@ func (c *Client) shared(ctx context.Context, r Request) (*Token, error) {
 // resolveEndpoints fills in the token URL from the issuer's metadata when r has none, and returns
 // where a revoking request's token is to be revoked: RevocationURL, else the metadata's
 // revocation_endpoint, each checked only when it will be used.
-func (c *Client) resolveEndpoints(ctx context.Context, r *Request) (revokeAt string, err error) {
+func (c *Client) resolveEndpoints(ctx context.Context, r *Request) (revokeAt string, caveats []Caveat, err error) {
 	needMetadata := r.TokenURL == "" || (r.RevokeOnClose && r.RevocationURL == "")
 	if !needMetadata {
-		return r.RevocationURL, nil
+		return r.RevocationURL, nil, nil
 	}
 	meta, err := c.Discover(ctx, r.API, r.Issuer)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if r.TokenURL == "" {
 		r.TokenURL = meta.TokenEndpoint
+		caveats = meta.caveats(*r)
 	}
 	if !r.RevokeOnClose || r.RevocationURL != "" {
-		return r.RevocationURL, nil
+		return r.RevocationURL, caveats, nil
 	}
-	fail := func(msg string) (string, error) {
-		return "", &Error{API: r.API, Kind: KindConfig, Setting: SettingRevocationURL, Message: msg}
+	fail := func(msg string) (string, []Caveat, error) {
+		return "", nil, &Error{API: r.API, Kind: KindConfig, Setting: SettingRevocationURL, Message: msg}
 	}
 	if meta.RevocationEndpoint == "" {
 		return fail("revocation on close needs a revocation endpoint, and the issuer's metadata names no revocation_endpoint: set the revocation URL")
@@ -201,7 +247,7 @@ func (c *Client) resolveEndpoints(ctx context.Context, r *Request) (revokeAt str
 	if err := checkEndpoint(r.Issuer, meta.RevocationEndpoint); err != nil {
 		return fail("the issuer metadata's revocation_endpoint is not usable: " + err.Error() + "; set the revocation URL")
 	}
-	return meta.RevocationEndpoint, nil
+	return meta.RevocationEndpoint, caveats, nil
 }
 
 // hostOf is the host a grant goes to, for an error that ends it before a request names one.

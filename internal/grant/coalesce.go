@@ -107,7 +107,10 @@ func (r Request) key() string {
 	// fails when a new field of Request is neither here nor in its list of fields left out.
 	parts := []string{r.ReuseGroup, r.API.Name, r.TokenURL, r.Issuer, r.ClientID, r.ClientSecret, r.Username, r.Password,
 		r.Scope, r.GrantType, r.ClientAuth, r.PrivateKeyPEM, r.PrivateKeyID, r.RefreshToken, r.Audience,
-		strconv.FormatBool(r.RevokeOnClose), r.RevocationURL}
+		strconv.FormatBool(r.RevokeOnClose), r.RevocationURL,
+		r.SubjectToken, r.SubjectTokenFile, r.SubjectTokenSource.Type, r.SubjectTokenSource.Audience, r.SubjectTokenSource.Env,
+		r.SubjectTokenSource.Tag, r.SubjectTokenSource.ServiceConnectionID, r.SubjectTokenType, r.RequestedTokenType,
+		r.ActorToken, r.ActorTokenType}
 	parts = append(parts, strconv.Itoa(len(r.Resource))) // counted, so the lists cannot run together
 	parts = append(parts, r.Resource...)
 	for _, k := range slices.Sorted(maps.Keys(r.ExtraParams)) {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -20,6 +21,41 @@ type Metadata struct {
 	Issuer             string `json:"issuer"`
 	TokenEndpoint      string `json:"token_endpoint"`
 	RevocationEndpoint string `json:"revocation_endpoint"`
+	// What the server says it supports; many leave these out, so they only ever warn.
+	GrantTypesSupported  []string `json:"grant_types_supported"`
+	AuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
+}
+
+// caveats are r's grant type and client authentication, where the metadata lists what it supports
+// and leaves them out. A federated client's job token is a client assertion like private_key_jwt's,
+// which is the name metadata has for it.
+func (m Metadata) caveats(r Request) []Caveat {
+	var out []Caveat
+	grant := r.grantType()
+	if urn, ok := grantTypeURNs[grant]; ok {
+		grant = urn
+	}
+	if len(m.GrantTypesSupported) > 0 && !slices.Contains(m.GrantTypesSupported, grant) {
+		out = append(out, Caveat{Kind: CaveatGrantTypeNotAdvertised, Want: grant, Have: cleanList(m.GrantTypesSupported)})
+	}
+	method := r.clientAuth()
+	if method == ClientAuthFederatedJWT {
+		method = ClientAuthPrivateKeyJWT
+	}
+	if len(m.AuthMethodsSupported) > 0 && !slices.Contains(m.AuthMethodsSupported, method) {
+		out = append(out, Caveat{Kind: CaveatAuthMethodNotAdvertised, Want: method, Have: cleanList(m.AuthMethodsSupported)})
+	}
+	return out
+}
+
+// cleanList is server text made safe to show, at most 20 entries.
+func cleanList(values []string) []string {
+	red := newRedactor(nil)
+	var out []string
+	for _, v := range values[:min(len(values), 20)] {
+		out = append(out, red.show(v, 100))
+	}
+	return out
 }
 
 // discovery caches each issuer's metadata for the provider process: it is fetched once.

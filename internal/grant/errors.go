@@ -53,6 +53,11 @@ const (
 	SettingMinValidity
 	SettingRevocationURL
 	SettingResource
+	SettingSubjectToken
+	SettingSubjectTokenFile
+	SettingSubjectTokenSource
+	SettingSubjectTokenType
+	SettingActorToken
 )
 
 // Reason says what the user most likely has to fix. The generic rules follow RFC 6749 5.2 and the
@@ -83,6 +88,8 @@ const (
 	ReasonDiscovery                      // the issuer's metadata could not be had, or does not fit
 	ReasonTooShortLived                  // the server's tokens live shorter than the minimum validity
 	ReasonExpiryUnknown                  // a minimum validity is asked, but the token's expiry is unknown
+	ReasonJobTokenSource                 // the CI platform did not hand out the job token
+	ReasonJobTokenRefused                // the server refused the exchange of a job token: its trust does not match
 	ReasonHostFailing                    // KindHostFailing: the host failed an earlier grant; nothing was sent
 )
 
@@ -108,8 +115,11 @@ type Error struct {
 	Lifetime    time.Duration // KindLifetime: how long the token was valid when handed out (0 or less: expired)
 	Expiry      time.Time     // KindLifetime: when the token expires; zero when that cannot be known
 	MinValidity time.Duration // KindLifetime: how long the request asked them to stay valid
-	Message     string        // what went wrong, in words, when the fields above do not say it all
-	Err         error         // the underlying cause, for errors.Is/As
+	// JobToken is what may be said of the job token a refused request sent: where it came from, its
+	// iss, sub and aud (never the token), the first thing to compare with the server's trust.
+	JobToken *JobTokenClaims
+	Message  string // what went wrong, in words, when the fields above do not say it all
+	Err      error  // the underlying cause, for errors.Is/As
 }
 
 func (e *Error) Error() string {

@@ -34,6 +34,17 @@ type Request struct {
 	// MinValidity is how long the token handed out must stay valid from that moment: a reused
 	// token with less left is replaced, and a fresh one that lives shorter is an error.
 	MinValidity time.Duration
+	// Secretless pipelines (jobtoken.go): the CI job's own token, from exactly one of SubjectToken,
+	// SubjectTokenFile and SubjectTokenSource, obtained inside every Grant and never kept.
+	SubjectToken       string
+	SubjectTokenFile   string
+	SubjectTokenSource JobTokenSource
+	SubjectTokenType   string // jwt (default), id_token, access_token, or any token type URI
+	RequestedTokenType string // RFC 8693 requested_token_type, the same short names or a URI
+	ActorToken         string // RFC 8693 actor_token
+	ActorTokenType     string // its type, jwt by default
+	// jobToken is the job token obtained for this attempt at the grant (Client.jobToken).
+	jobToken string
 	// RevokeOnClose asks for the token to be revoked (RFC 7009) when the caller is done with it:
 	// Grant holds it for the caller (Token.Lease), and the last Release revokes it. Revoking
 	// requests share tokens only with each other. RevocationURL is the endpoint; empty, the
@@ -53,7 +64,8 @@ func (r Request) Secrets() []string {
 	if r.API != nil && r.API.basic != nil {
 		basic = r.API.basic(r)
 	}
-	return nonEmpty(r.ClientSecret, r.Password, basic, r.RefreshToken, r.PrivateKeyPEM)
+	return nonEmpty(r.ClientSecret, r.Password, basic, r.RefreshToken, r.PrivateKeyPEM,
+		r.SubjectToken, r.ActorToken, r.jobToken)
 }
 
 // LogMask matches every form in which the request's secrets may travel or be echoed (see
@@ -79,6 +91,10 @@ type Token struct {
 	Lease string
 	// Slow is set when the grant needed retries or waited on a Retry-After (breaker.go).
 	Slow *Slow
+	// IssuedTokenType is RFC 8693's issued_token_type, when the server sent one.
+	IssuedTokenType string
+	// Caveats are what the grant went through that deserves a warning (jobtoken.go).
+	Caveats []Caveat
 }
 
 // Secrets returns the token values a caller must mask in logs.
@@ -87,6 +103,7 @@ func (t *Token) Secrets() []string { return nonEmpty(t.AccessToken, t.RefreshTok
 func (t *Token) clone() *Token {
 	c := *t
 	c.Scopes = append([]string{}, t.Scopes...)
+	c.Caveats = append([]Caveat(nil), t.Caveats...)
 	return &c
 }
 

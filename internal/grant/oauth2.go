@@ -34,12 +34,19 @@ var OAuth2 = register(&API{
 	encode:       oauth2Encode,
 	authenticate: oauth2Authenticate,
 	check:        oauth2Check,
-	shareable:    func(r Request) bool { return r.ClientAuth != ClientAuthPrivateKeyJWT },
-	// A refresh token rejected as invalid_grant has most likely been used already: many servers
-	// rotate refresh tokens, and an ephemeral resource opens once at plan and again at apply.
+	// A private_key_jwt assertion is fresh for each request; a job token is obtained inside
+	// every grant (jobtoken.go): neither is shared.
+	shareable: func(r Request) bool { return r.ClientAuth != ClientAuthPrivateKeyJWT && !r.usesJobToken() },
 	quirk: func(e *Error) Reason {
-		if e.GrantType == GrantRefreshToken && strings.EqualFold(e.Code, "invalid_grant") {
+		refused := isCredentialCode(e.Code) || e.Status == http.StatusUnauthorized
+		switch {
+		// A refresh token rejected as invalid_grant has most likely been used already: many servers
+		// rotate refresh tokens, and an ephemeral resource opens once at plan and again at apply.
+		case canonicalGrant(e.GrantType) == GrantRefreshToken && strings.EqualFold(e.Code, "invalid_grant"):
 			return ReasonRefreshTokenRejected
+		// A job token refused: the server's trust (issuer, subject, audience) does not match it.
+		case e.JobToken != nil && e.Kind == KindStatus && refused:
+			return ReasonJobTokenRefused
 		}
 		return ReasonUnknown
 	},
@@ -50,22 +57,65 @@ const (
 	GrantClientCredentials = "client_credentials"
 	GrantPassword          = "password"
 	GrantRefreshToken      = "refresh_token"
+	GrantTokenExchange     = "token_exchange" // RFC 8693
+	GrantJWTBearer         = "jwt_bearer"     // RFC 7523 2.1
 
 	ClientAuthBasic         = "client_secret_basic"
 	ClientAuthPost          = "client_secret_post"
 	ClientAuthPrivateKeyJWT = "private_key_jwt"
+	ClientAuthFederatedJWT  = "federated_jwt" // the job token as the client assertion (jobtoken.go)
 	ClientAuthNone          = "none"
 )
 
+// grantTypeURNs are the grant_type values the short names of the extension grants stand for; the
+// URNs are accepted too.
+var grantTypeURNs = map[string]string{
+	GrantTokenExchange: "urn:ietf:params:oauth:grant-type:token-exchange",
+	GrantJWTBearer:     "urn:ietf:params:oauth:grant-type:jwt-bearer",
+}
+
+// tokenTypeURIs are RFC 8693 3's token type identifiers, by short name; any other URI is sent as it is.
+var tokenTypeURIs = map[string]string{
+	"jwt":           "urn:ietf:params:oauth:token-type:jwt",
+	"id_token":      "urn:ietf:params:oauth:token-type:id_token",
+	"access_token":  "urn:ietf:params:oauth:token-type:access_token",
+	"refresh_token": "urn:ietf:params:oauth:token-type:refresh_token",
+}
+
+// TokenTypes are the short names of token types; a URI is accepted as well.
+var TokenTypes = []string{"jwt", "id_token", "access_token", "refresh_token"}
+
+// canonicalGrant is a grant type by its short name: the URN of an extension grant becomes the name.
+func canonicalGrant(g string) string {
+	for short, urn := range grantTypeURNs {
+		if g == urn {
+			return short
+		}
+	}
+	return g
+}
+
+// tokenTypeURI is the URI a token type stands for: its short name's, or the URI itself.
+func tokenTypeURI(t string) string {
+	if uri, ok := tokenTypeURIs[t]; ok {
+		return uri
+	}
+	return t
+}
+
 // GrantTypes and ClientAuthMethods list what OAuth2 accepts, defaults first.
 var (
-	GrantTypes        = []string{GrantClientCredentials, GrantPassword, GrantRefreshToken}
-	ClientAuthMethods = []string{ClientAuthBasic, ClientAuthPost, ClientAuthPrivateKeyJWT, ClientAuthNone}
+	GrantTypes        = []string{GrantClientCredentials, GrantPassword, GrantRefreshToken, GrantTokenExchange, GrantJWTBearer}
+	ClientAuthMethods = []string{ClientAuthBasic, ClientAuthPost, ClientAuthPrivateKeyJWT, ClientAuthFederatedJWT, ClientAuthNone}
+	// GrantTypeValues are what a grant type may be written as: the names, and the URNs of the
+	// extension grants.
+	GrantTypeValues = append(slices.Clone(GrantTypes), grantTypeURNs[GrantTokenExchange], grantTypeURNs[GrantJWTBearer])
 )
 
 // oauth2Reserved are the form parameters OAuth2 sets itself; ExtraParams may not set them.
 var oauth2Reserved = []string{"grant_type", "client_id", "client_secret", "client_assertion", "client_assertion_type",
-	"username", "password", "refresh_token", "scope", "audience", "resource"}
+	"username", "password", "refresh_token", "scope", "audience", "resource", "subject_token", "subject_token_type",
+	"requested_token_type", "actor_token", "actor_token_type", "assertion"}
 
 // assertionLifetime is how long a private_key_jwt assertion is valid: it is used at once.
 const assertionLifetime = time.Minute
@@ -80,8 +130,21 @@ func oauth2Check(r Request) *Error {
 	case !slices.Contains(ClientAuthMethods, r.clientAuth()):
 		return fail(SettingClientAuth, fmt.Sprintf("the client authentication must be one of %s, not %q",
 			strings.Join(ClientAuthMethods, ", "), r.ClientAuth))
-	case r.ClientID == "":
+	case r.ClientID == "" && r.clientAuth() != ClientAuthNone:
+		return fail(SettingClientID, "the client ID is required for "+r.clientAuth())
+	case r.ClientID == "" && !r.usesJobToken():
 		return fail(SettingClientID, "the client ID is required")
+	}
+	if e := r.checkJobTokenSource(); e != nil {
+		return e
+	}
+	for _, t := range []struct {
+		value   string
+		setting Setting
+	}{{r.SubjectTokenType, SettingSubjectTokenType}, {r.RequestedTokenType, SettingSubjectTokenType}, {r.ActorTokenType, SettingActorToken}} {
+		if t.value != "" && tokenTypeURIs[t.value] == "" && !strings.Contains(t.value, ":") {
+			return fail(t.setting, fmt.Sprintf("the token type must be one of %s or a URI, not %q", strings.Join(TokenTypes, ", "), t.value))
+		}
 	}
 	switch r.clientAuth() {
 	case ClientAuthBasic, ClientAuthPost:
@@ -97,6 +160,10 @@ func oauth2Check(r Request) *Error {
 		}
 		if _, _, err := parseSigningKey(r.PrivateKeyPEM); err != nil {
 			return fail(SettingPrivateKey, err.Error())
+		}
+	case ClientAuthFederatedJWT:
+		if r.ClientSecret != "" || r.PrivateKeyPEM != "" {
+			return fail(SettingClientSecret, "neither a client secret nor a private key goes with federated_jwt: the job token authenticates the client")
 		}
 	case ClientAuthNone:
 		if r.ClientSecret != "" {
@@ -130,22 +197,33 @@ func oauth2Check(r Request) *Error {
 	return nil
 }
 
+// grantType is the grant by its short name; client_credentials when unset.
 func (r Request) grantType() string {
 	if r.GrantType == "" {
 		return GrantClientCredentials
 	}
-	return r.GrantType
+	return canonicalGrant(r.GrantType)
 }
 
+// clientAuth is the client authentication method: client_secret_basic when unset, but none for a
+// token exchange or JWT bearer grant without a client secret, whose client authentication is
+// optional (RFC 8693 2.1, RFC 7523 2.1).
 func (r Request) clientAuth() string {
-	if r.ClientAuth == "" {
-		return ClientAuthBasic
+	switch {
+	case r.ClientAuth != "":
+		return r.ClientAuth
+	case r.ClientSecret == "" && (r.grantType() == GrantTokenExchange || r.grantType() == GrantJWTBearer):
+		return ClientAuthNone
 	}
-	return r.ClientAuth
+	return ClientAuthBasic
 }
 
 func oauth2Encode(r Request) ([]byte, http.Header, error) {
-	form := url.Values{"grant_type": {r.grantType()}}
+	wire := r.grantType()
+	if urn, ok := grantTypeURNs[wire]; ok {
+		wire = urn
+	}
+	form := url.Values{"grant_type": {wire}}
 	set := func(k, v string) {
 		if v != "" {
 			form.Set(k, v)
@@ -157,6 +235,18 @@ func oauth2Encode(r Request) ([]byte, http.Header, error) {
 		set("password", r.Password)
 	case GrantRefreshToken:
 		set("refresh_token", r.RefreshToken)
+	case GrantTokenExchange: // RFC 8693 2.1
+		set("subject_token", r.jobToken)
+		set("subject_token_type", tokenTypeURI(orDefault(r.SubjectTokenType, "jwt")))
+		if r.RequestedTokenType != "" {
+			set("requested_token_type", tokenTypeURI(r.RequestedTokenType))
+		}
+		if r.ActorToken != "" {
+			set("actor_token", r.ActorToken)
+			set("actor_token_type", tokenTypeURI(orDefault(r.ActorTokenType, "jwt")))
+		}
+	case GrantJWTBearer: // RFC 7523 2.1
+		set("assertion", r.jobToken)
 	}
 	set("scope", r.Scope)
 	set("audience", r.Audience)
@@ -192,10 +282,24 @@ func oauth2Authenticate(r Request, form url.Values, h http.Header) error {
 		form.Set("client_id", r.ClientID)
 		form.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
 		form.Set("client_assertion", assertion)
-	case ClientAuthNone:
+	case ClientAuthFederatedJWT:
+		// The job token, as Entra's, Keycloak's and authentik's federated credentials take it.
 		form.Set("client_id", r.ClientID)
+		form.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+		form.Set("client_assertion", r.jobToken)
+	case ClientAuthNone:
+		if r.ClientID != "" { // optional for the token exchange and JWT bearer grants
+			form.Set("client_id", r.ClientID)
+		}
 	}
 	return nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
 }
 
 // oauth2Basic is client_secret_basic's credentials: RFC 6749 2.3.1 form-encodes id and secret

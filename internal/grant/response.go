@@ -22,6 +22,7 @@ type tokenResponse struct {
 	IDToken          string      `json:"id_token"`
 	Scope            flexScope   `json:"scope"`
 	JTI              string      `json:"jti"`
+	IssuedTokenType  string      `json:"issued_token_type"`
 	Error            string      `json:"error"`
 	ErrorDescription string      `json:"error_description"`
 }
@@ -50,7 +51,9 @@ func ParseTokenResponse(body []byte, receivedAt time.Time, requestedScope string
 		RefreshToken: resp.RefreshToken,
 		IDToken:      resp.IDToken,
 		JTI:          resp.JTI,
-		Scopes:       resp.Scope.list,
+		// RFC 8693 2.2.1; token_type is then often "N_A", which is kept as sent.
+		IssuedTokenType: resp.IssuedTokenType,
+		Scopes:          resp.Scope.list,
 	}
 	if !resp.Scope.set {
 		// The partner API names the granted scopes only inside its JWT.

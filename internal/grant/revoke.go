@@ -112,6 +112,15 @@ func (c *Client) Revoke(ctx context.Context, r Request, endpoint string, t *Toke
 		tokens = append(tokens, struct{ value, hint, name string }{t.RefreshToken, "refresh_token", "refresh token"})
 	}
 	r.TokenURL = endpoint // for messages and the assertion's audience
+	if r.clientAuth() == ClientAuthFederatedJWT {
+		// The job token the grant used may have expired since: a federated client authenticates
+		// with a fresh one.
+		job, _, err := c.jobToken(ctx, r)
+		if err != nil {
+			return err
+		}
+		r.jobToken = job
+	}
 	var failure *Error
 	var failed, done []string
 	for _, tok := range tokens {
