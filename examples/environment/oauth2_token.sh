@@ -12,6 +12,14 @@ export OAUTH2_GRANT_TYPE="client_credentials"
 export OAUTH2_USERNAME="user@example.com" # password grant
 export OAUTH2_PASSWORD="..."
 export OAUTH2_CURRENT_REFRESH_TOKEN="..." # refresh_token grant
+# Secretless pipelines: the CI job's own token, for token_exchange, jwt_bearer or federated_jwt; one of:
+export OAUTH2_SUBJECT_TOKEN_SOURCE="type=github_actions&audience=api://AzureADTokenExchange" # form-encoded
+export OAUTH2_SUBJECT_TOKEN_FILE="/var/run/secrets/tokens/oidc-token"                        # read at every open
+export OAUTH2_SUBJECT_TOKEN="$JOB_OIDC_TOKEN"
+export OAUTH2_SUBJECT_TOKEN_TYPE="jwt" # token_exchange: jwt (the default), id_token, access_token or a URI
+export OAUTH2_REQUESTED_TOKEN_TYPE="access_token"
+export OAUTH2_ACTOR_TOKEN="..." # token_exchange delegation
+export OAUTH2_ACTOR_TOKEN_TYPE="jwt"
 # Optional:
 export OAUTH2_SCOPE="inventory.read"
 export OAUTH2_AUDIENCE="https://inventory.example.com"

@@ -207,14 +207,22 @@ func Terraform(tb testing.TB, config string, env map[string]string, extra ...Ove
 	if err != nil {
 		tb.Fatal(err)
 	}
+	SetEnv(tb, tf, env, extra...)
+	return tf
+}
+
+// SetEnv gives tf, a working directory of Terraform's, the test process's environment plus env,
+// with the CLI configuration that serves this provider (and extra): for a test whose next command
+// runs in another environment, as a CI pipeline's apply job does after its plan job.
+func SetEnv(tb testing.TB, tf *tfexec.Terraform, env map[string]string, extra ...Override) {
+	tb.Helper()
 	full := Env()
 	for k, v := range env {
 		full[k] = v
 	}
-	full["TF_CLI_CONFIG_FILE"] = DevOverridesConfig(tb, dir, extra...)
+	full["TF_CLI_CONFIG_FILE"] = DevOverridesConfig(tb, tf.WorkingDir(), extra...)
 	full["CHECKPOINT_DISABLE"] = "1"
 	if err := tf.SetEnv(full); err != nil {
 		tb.Fatal(err)
 	}
-	return tf
 }

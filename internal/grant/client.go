@@ -43,7 +43,7 @@ type Config struct {
 	Getenv func(string) string
 	// MaskLog, when set, returns ctx with log masks for every form of a secret the grant learns
 	// only while it runs (a job token minted by the CI platform); the provider masks tflog with it.
-	MaskLog func(ctx context.Context, mask *regexp.Regexp) context.Context
+	MaskLog func(ctx context.Context, masks ...*regexp.Regexp) context.Context
 }
 
 // Attempt describes one HTTP attempt for logging. It holds no secret.

@@ -58,6 +58,8 @@ const (
 	SettingSubjectTokenSource
 	SettingSubjectTokenType
 	SettingActorToken
+	// SettingCount is how many settings there are: the ones above are SettingNone to SettingCount-1.
+	SettingCount
 )
 
 // Reason says what the user most likely has to fix. The generic rules follow RFC 6749 5.2 and the

@@ -69,13 +69,13 @@ const (
 
 // grantTypeURNs are the grant_type values the short names of the extension grants stand for; the
 // URNs are accepted too.
-var grantTypeURNs = map[string]string{
+var grantTypeURNs = map[string]string{ //nolint:gosec // G101: RFC identifiers, no credential
 	GrantTokenExchange: "urn:ietf:params:oauth:grant-type:token-exchange",
 	GrantJWTBearer:     "urn:ietf:params:oauth:grant-type:jwt-bearer",
 }
 
 // tokenTypeURIs are RFC 8693 3's token type identifiers, by short name; any other URI is sent as it is.
-var tokenTypeURIs = map[string]string{
+var tokenTypeURIs = map[string]string{ //nolint:gosec // G101: RFC identifiers, no credential
 	"jwt":           "urn:ietf:params:oauth:token-type:jwt",
 	"id_token":      "urn:ietf:params:oauth:token-type:id_token",
 	"access_token":  "urn:ietf:params:oauth:token-type:access_token",

@@ -19,21 +19,28 @@ import (
 
 // settingAttributes names the attribute behind each grant.Setting.
 var settingAttributes = map[grant.Setting]string{
-	grant.SettingTokenURL:      "token_url",
-	grant.SettingClientID:      "client_id",
-	grant.SettingClientSecret:  "client_secret",
-	grant.SettingUsername:      "username",
-	grant.SettingPassword:      "password",
-	grant.SettingCACerts:       "ca_cert_pem",
-	grant.SettingProxy:         "proxy_url",
-	grant.SettingMaxRetries:    "max_retries",
-	grant.SettingIssuer:        "issuer",
-	grant.SettingGrantType:     "grant_type",
-	grant.SettingClientAuth:    "client_auth",
-	grant.SettingPrivateKey:    "private_key_pem",
-	grant.SettingRefreshToken:  "current_refresh_token",
-	grant.SettingExtraParams:   "extra_params",
-	grant.SettingRevocationURL: "revocation_url",
+	grant.SettingTokenURL:           "token_url",
+	grant.SettingClientID:           "client_id",
+	grant.SettingClientSecret:       "client_secret",
+	grant.SettingUsername:           "username",
+	grant.SettingPassword:           "password",
+	grant.SettingCACerts:            "ca_cert_pem",
+	grant.SettingProxy:              "proxy_url",
+	grant.SettingMaxRetries:         "max_retries",
+	grant.SettingIssuer:             "issuer",
+	grant.SettingGrantType:          "grant_type",
+	grant.SettingClientAuth:         "client_auth",
+	grant.SettingPrivateKey:         "private_key_pem",
+	grant.SettingRefreshToken:       "current_refresh_token",
+	grant.SettingExtraParams:        "extra_params",
+	grant.SettingMinValidity:        "min_validity",
+	grant.SettingRevocationURL:      "revocation_url",
+	grant.SettingResource:           "resource",
+	grant.SettingSubjectToken:       "subject_token",
+	grant.SettingSubjectTokenFile:   "subject_token_file",
+	grant.SettingSubjectTokenSource: "subject_token_source",
+	grant.SettingSubjectTokenType:   "subject_token_type",
+	grant.SettingActorToken:         "actor_token",
 }
 
 // grantErrorDiagnostic is the diagnostic for a failed grant of type t.
@@ -163,6 +170,11 @@ func hint(e *grant.Error) string {
 			"trailing slash included, and must not redirect. Or set token_url instead."
 	case grant.ReasonBadRequest:
 		return "The server rejected the request. Check token_url and the server's error description below."
+	case grant.ReasonJobTokenSource:
+		return "The CI platform did not hand out the job token. Check subject_token_source, and what the platform " +
+			"needs (the error below names the setting)."
+	case grant.ReasonJobTokenRefused:
+		return jobTokenRefusedHint(e.JobToken)
 	case grant.ReasonHostFailing:
 		return "No request was sent for this block: the token endpoint's host failed an earlier token block of " +
 			"this run after its retries (its error is above or below), and asking it again for every block would " +
@@ -228,4 +240,40 @@ func roundForPeople(d time.Duration) string {
 		return d.Round(10 * time.Millisecond).String()
 	}
 	return d.Round(100 * time.Millisecond).String()
+}
+
+// jobTokenRefusedHint says what to compare when a server refuses a job token: its trust (a
+// federated credential, a trust policy) must name the token's issuer, subject and audience exactly.
+func jobTokenRefusedHint(c *grant.JobTokenClaims) string {
+	return fmt.Sprintf("The server refused the CI job's token. Its trust relationship (a federated credential, a "+
+		"trust policy) must match the token's issuer and subject exactly, letter case included, and accept its "+
+		"audience. The job token from %s has iss %q, sub %q and aud [%s]; compare them with the trust "+
+		"(the token itself is not shown).", c.Source, c.Iss, c.Sub, quoteList(c.Aud))
+}
+
+func quoteList(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = strconv.Quote(v)
+	}
+	return strings.Join(q, ", ")
+}
+
+// caveatWarning is the warning for something a grant went through that the user should hear of.
+func (t tokenType) caveatWarning(c grant.Caveat) diag.Diagnostic {
+	switch c.Kind {
+	case grant.CaveatJobTokenAudience:
+		return diag.NewAttributeWarningDiagnostic(path.Root("subject_token_source").AtName("audience"),
+			"The job token lacks the audience asked for",
+			fmt.Sprintf("subject_token_source asks for the audience %q, but the job token from %s has aud [%s]. "+
+				"The authorization server checks the job token's aud: configure the platform to mint it for the "+
+				"audience the server's trust expects (the exchange went ahead).", c.Want, c.Source, quoteList(c.Have)))
+	case grant.CaveatGrantTypeNotAdvertised:
+		return diag.NewAttributeWarningDiagnostic(path.Root("grant_type"), "The issuer does not list this grant type",
+			fmt.Sprintf("The issuer's metadata lists grant_types_supported [%s], without %q. The grant went ahead; "+
+				"if the server refuses it later, this is why.", quoteList(c.Have), c.Want))
+	}
+	return diag.NewAttributeWarningDiagnostic(path.Root("client_auth"), "The issuer does not list this client authentication",
+		fmt.Sprintf("The issuer's metadata lists token_endpoint_auth_methods_supported [%s], without %q. The grant went "+
+			"ahead; if the server refuses it later, this is why.", quoteList(c.Have), c.Want))
 }

@@ -90,7 +90,7 @@ func TestConfigErrorsPointAtTheAttribute(t *testing.T) {
 // TestEverySettingHasAnAttribute: grant's settings all map to an attribute, so no config error is
 // reported without saying where to fix it.
 func TestEverySettingHasAnAttribute(t *testing.T) {
-	for s := grant.SettingTokenURL; s <= grant.SettingExtraParams; s++ {
+	for s := grant.SettingTokenURL; s < grant.SettingCount; s++ {
 		if settingAttributes[s] == "" {
 			t.Errorf("grant.Setting %d has no attribute in settingAttributes", s)
 		}

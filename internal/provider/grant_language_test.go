@@ -16,12 +16,15 @@ import (
 )
 
 // oauthWireNames are the schema's names that are also OAuth 2.0 protocol parameters (RFC 6749,
-// 7009, 7523, 8707): the grant core sends them on the wire, so they are its words too.
+// 7009, 7523, 8693, 8707): the grant core sends them on the wire, so they are its words too.
 var oauthWireNames = map[string]bool{
 	"client_id": true, "client_secret": true, "username": true, "password": true, "scope": true,
 	"grant_type": true, "refresh_token": true, "access_token": true, "token_type": true, "expires_in": true,
 	"id_token": true, "audience": true, "resource": true, "jti": true, "issuer": true,
 	"scopes": true, // the partner API's JWT claim
+	// RFC 8693 token exchange
+	"subject_token": true, "subject_token_type": true, "requested_token_type": true, "actor_token": true,
+	"actor_token_type": true, "issued_token_type": true,
 }
 
 // TestGrantSpeaksItsOwnLanguage: no string in internal/grant's code (comments aside) names an

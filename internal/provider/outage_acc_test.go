@@ -28,7 +28,13 @@ type planDiagnostic struct {
 // dev_overrides warning, and whether the plan succeeded.
 func planDiagnostics(t *testing.T, config string) ([]planDiagnostic, bool) {
 	t.Helper()
-	tf := acctest.Terraform(t, config, nil)
+	return planDiagnosticsEnv(t, config, nil)
+}
+
+// planDiagnosticsEnv is planDiagnostics with env added to terraform's environment.
+func planDiagnosticsEnv(t *testing.T, config string, env map[string]string) ([]planDiagnostic, bool) {
+	t.Helper()
+	tf := acctest.Terraform(t, config, env)
 	var out bytes.Buffer
 	_, err := tf.PlanJSON(context.Background(), &out)
 	var diags []planDiagnostic

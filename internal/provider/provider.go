@@ -105,6 +105,7 @@ func (p *authtokenProvider) Configure(ctx context.Context, req provider.Configur
 	cfg, diags := model.clientConfig(grant.Config{
 		UserAgent: fmt.Sprintf("terraform-provider-%s/%s Terraform/%s", TypeName, p.version, req.TerraformVersion),
 		OnAttempt: logAttempt,
+		MaskLog:   tflog.MaskLogRegexes,
 	})
 	settings.Append(diags...)
 	minValidity, diags := model.minValidity()

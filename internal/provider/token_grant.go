@@ -124,6 +124,9 @@ func (t tokenType) fetch(ctx context.Context, data *providerData, ephemeral bool
 		diags.Append(t.grantErrorDiagnostic(err))
 		return nil, diags
 	}
+	for _, c := range token.Caveats {
+		diags.Append(t.caveatWarning(c))
+	}
 	if slow := token.Slow; slow != nil {
 		if _, warned := data.slowHosts.LoadOrStore(slow.Host, true); !warned {
 			diags.Append(t.slowGrantWarning(slow))

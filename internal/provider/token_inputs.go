@@ -292,3 +292,89 @@ func quoteAll(values []string) string {
 	}
 	return strings.Join(q, ", ")
 }
+
+// field is one attribute of an object input: a string, optionally one of a set of values.
+type field struct {
+	name, description string
+	required          bool
+	oneOf             []string
+}
+
+// objectIn is an object of string fields (subject_token_source = { type = ..., audience = ... });
+// its environment variable is form-encoded like a map, with the fields' names as keys, strictly.
+func objectIn(fields []field, set func(*resolved, map[string]string)) inputKind {
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.name
+	}
+	ephemeralAttrs := func() map[string]eschema.Attribute {
+		out := map[string]eschema.Attribute{}
+		for _, f := range fields {
+			out[f.name] = eschema.StringAttribute{Required: f.required, Optional: !f.required, MarkdownDescription: f.description, Validators: f.validators()}
+		}
+		return out
+	}
+	dataSourceAttrs := func() map[string]dschema.Attribute {
+		out := map[string]dschema.Attribute{}
+		for _, f := range fields {
+			out[f.name] = dschema.StringAttribute{Required: f.required, Optional: !f.required, MarkdownDescription: f.description, Validators: f.validators()}
+		}
+		return out
+	}
+	return kind[map[string]string]{
+		ephemeralAttr: func(_ input, d string) eschema.Attribute {
+			return eschema.SingleNestedAttribute{Optional: true, MarkdownDescription: d, Attributes: ephemeralAttrs()}
+		},
+		dataSourceAttr: func(_ input, d string) dschema.Attribute {
+			return dschema.SingleNestedAttribute{Optional: true, MarkdownDescription: d, Attributes: dataSourceAttrs()}
+		},
+		read: func(ctx context.Context, config attributeReader, p path.Path) (map[string]string, bool, bool, diag.Diagnostics) {
+			var obj types.Object
+			diags := config.GetAttribute(ctx, p, &obj)
+			if obj.IsNull() || obj.IsUnknown() {
+				return nil, obj.IsNull(), obj.IsUnknown(), diags
+			}
+			out := map[string]string{}
+			for k, v := range obj.Attributes() {
+				s, ok := v.(types.String)
+				switch {
+				case !ok || s.IsUnknown():
+					return nil, false, true, diags
+				case !s.IsNull():
+					out[k] = s.ValueString()
+				}
+			}
+			return out, false, false, diags
+		},
+		parse: func(_ input, text string) (map[string]string, error) {
+			m, err := parseForm(text)
+			if err != nil {
+				return nil, err
+			}
+			for _, f := range fields {
+				switch v, ok := m[f.name]; {
+				case !ok && f.required:
+					return nil, fmt.Errorf("lacks %s (write it like %s=...&...)", f.name, f.name)
+				case ok && len(f.oneOf) > 0 && !slices.Contains(f.oneOf, v):
+					return nil, fmt.Errorf("has %s %q; it must be one of %s", f.name, v, quoteAll(f.oneOf))
+				}
+			}
+			for k := range m {
+				if !slices.Contains(names, k) {
+					return nil, fmt.Errorf("has the key %q; the keys are %s", k, strings.Join(names, ", "))
+				}
+			}
+			return m, nil
+		},
+		form: "form-encoded, like `" + names[0] + "=...&" + names[1] + "=...`",
+		set:  set,
+	}
+}
+
+func (f field) validators() []validator.String {
+	v := []validator.String{stringvalidator.LengthAtLeast(1)}
+	if len(f.oneOf) > 0 {
+		v = append(v, stringvalidator.OneOf(f.oneOf...))
+	}
+	return v
+}

@@ -104,7 +104,7 @@ func setMethod(m string) func(*request) { return func(r *request) { r.method = m
 // form encodes key/value pairs as a form body; keys may repeat.
 func form(kv ...string) string {
 	v := url.Values{}
-	for i := 0; i < len(kv); i += 2 {
+	for i := 0; i+1 < len(kv); i += 2 {
 		v.Add(kv[i], kv[i+1])
 	}
 	return v.Encode()
