@@ -68,7 +68,17 @@ var examplesValidatedOnly = map[string]string{
 		"path the token server does not serve",
 	"examples/guides/using-tokens/local-exec": "it registers a webhook at var.webhook_url, an API the token " +
 		"server does not have",
+	"examples/guides/secretless-pipelines/google-sts":    secretlessValidatedOnly,
+	"examples/guides/secretless-pipelines/keycloak":      secretlessValidatedOnly,
+	"examples/guides/secretless-pipelines/dex":           secretlessValidatedOnly,
+	"examples/guides/secretless-pipelines/gitlab":        secretlessValidatedOnly,
+	"examples/guides/secretless-pipelines/hcp-terraform": secretlessValidatedOnly,
+	"examples/guides/secretless-pipelines/kubernetes":    secretlessValidatedOnly,
 }
+
+// secretlessValidatedOnly is why the secretless pipeline guide's examples are validated only.
+const secretlessValidatedOnly = "it needs a CI job's environment and a real authorization server; TestAccSecretless* " +
+	"and TestAccJobToken* run the same inputs against the token server's CI issuer and trusting endpoint"
 
 func TestAccExamples(t *testing.T) {
 	if os.Getenv("TF_ACC") == "" {
