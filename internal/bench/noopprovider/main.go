@@ -165,10 +165,22 @@ func newShape(ctx context.Context, inner ephemeral.EphemeralResource) *shape {
 	return &shape{schema: s, fixed: fixed}
 }
 
-// withoutValidators returns a copy of a with no validators. Nested attributes are not supported:
-// no token type has one.
+// withoutValidators returns a copy of a with no validators, nested attributes included. Only
+// single nested attributes are supported among the nested kinds: no token type has another.
 func withoutValidators(a schema.Attribute) (schema.Attribute, error) {
 	switch a := a.(type) {
+	case schema.SingleNestedAttribute:
+		a.Validators = nil
+		nested := make(map[string]schema.Attribute, len(a.Attributes))
+		for name, inner := range a.Attributes {
+			stripped, err := withoutValidators(inner)
+			if err != nil {
+				return nil, fmt.Errorf("attribute %q: %w", name, err)
+			}
+			nested[name] = stripped
+		}
+		a.Attributes = nested
+		return a, nil
 	case schema.BoolAttribute:
 		a.Validators = nil
 		return a, nil
