@@ -39,7 +39,7 @@ trap cleanup EXIT
 echo "==> Building the provider, the token server, the RSS probe and the no-op provider"
 mkdir -p "$work/bin" "$work/probe-bin" "$work/noop-bin" "$work/cases"
 go build -o "$work/bin/terraform-provider-authtoken" .
-go build -o "$work/tokenserver" ./internal/tokenserver/cmd/tokenserver
+go build -o "$work/tokenserver" ./cmd/tokenserver
 
 # The RSS probe (internal/bench/rssprobe), named like the provider: the measuring run's CLI
 # configuration points dev_overrides at it, and it runs the real provider as its child and records

@@ -47,7 +47,7 @@ mkdir -p "$work/bin" "$plugin_dir" "$work/config" "$work/answers" "$work/handove
 echo "==> Building the provider and the token server"
 go build -o "$work/bin/terraform-provider-authtoken" .
 cp "$work/bin/terraform-provider-authtoken" "$plugin_dir/terraform-provider-authtoken_v$version"
-go build -o "$work/tokenserver" ./internal/tokenserver/cmd/tokenserver
+go build -o "$work/tokenserver" ./cmd/tokenserver
 
 echo "==> Starting the token server on loopback"
 "$work/tokenserver" -listen 127.0.0.1:0 -addr-file "$work/addr" 2>"$work/tokenserver.log" &

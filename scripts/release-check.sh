@@ -73,7 +73,7 @@ for platform in $platforms; do
 done
 # One binary looked at closely: static, built with -trimpath, and -X main.version took effect (the
 # linker ignores -X for a variable main.go does not declare, and build info records no -X value).
-binary=$(jq -r '.[] | select(.type == "Binary" and .goos == "linux" and .goarch == "amd64") | .path' dist/artifacts.json)
+binary=$(jq -r '.[] | select(.type == "Binary" and .goos == "linux" and .goarch == "amd64" and (.name | startswith("terraform-provider-"))) | .path' dist/artifacts.json)
 go version -m "$binary" | grep -qE '^[[:space:]]+build[[:space:]]+CGO_ENABLED=0$' || fail "$binary was built with cgo"
 go version -m "$binary" | grep -qE '^[[:space:]]+build[[:space:]]+-trimpath=true$' || fail "$binary was built without -trimpath"
 grep -qaF "$version" "$binary" || fail "$binary does not hold its version $version: is main.version gone?"
@@ -86,6 +86,18 @@ grep -qxF "$(sha256sum <"$MANIFEST" | cut -d' ' -f1)  ${prefix}_manifest.json" "
 for zip in "dist/${prefix}"_*.zip; do
   grep -q "  ${zip#dist/}\$" "$sums" || fail "$sums does not list ${zip#dist/}"
 done
-(cd dist && grep '\.zip$' "${sums#dist/}" | sha256sum --quiet -c -) || fail "$sums does not match the archives"
-[ "$(wc -l <"$sums")" = 14 ] || fail "$sums lists $(wc -l <"$sums") files, expected 13 archives and the manifest"
-echo "    ok: 13 zip archives and the manifest in ${sums#dist/} (signature skipped), all in dist/"
+# The token server ships beside the provider, in archives of its own (tokenserver_<version>_<os>_<arch>,
+# zip for windows, tar.gz elsewhere) holding the tokenserver binary; the Registry ignores them.
+for platform in $platforms; do
+  if [[ $platform == windows_* ]]; then
+    archive="dist/tokenserver_${version}_${platform}.zip"
+    unzip -Z1 "$archive" 2>/dev/null | grep -qxF tokenserver.exe || fail "$archive does not hold tokenserver.exe"
+  else
+    archive="dist/tokenserver_${version}_${platform}.tar.gz"
+    tar -tzf "$archive" 2>/dev/null | grep -qxF tokenserver || fail "$archive does not hold tokenserver"
+  fi
+  grep -q "  ${archive#dist/}\$" "$sums" || fail "$sums does not list ${archive#dist/}"
+done
+(cd dist && grep -E '\.(zip|tar\.gz)$' "${sums#dist/}" | sha256sum --quiet -c -) || fail "$sums does not match the archives"
+[ "$(wc -l <"$sums")" = 27 ] || fail "$sums lists $(wc -l <"$sums") files, expected 13 provider archives, 13 tokenserver archives and the manifest"
+echo "    ok: 13 provider zips, 13 tokenserver archives and the manifest in ${sums#dist/} (signature skipped), all in dist/"

@@ -14,7 +14,7 @@ import (
 // which every Terraform provider serves with; that is not ours to change.)
 func TestBinariesLinkNoTestCode(t *testing.T) {
 	const module = "github.com/authtoken/terraform-provider-authtoken"
-	for _, binary := range []string{module, module + "/internal/tokenserver/cmd/tokenserver"} {
+	for _, binary := range []string{module, module + "/cmd/tokenserver"} {
 		out, err := exec.Command("go", "list", "-deps", "-f", "{{.ImportPath}}:{{join .Imports \" \"}}", binary).Output()
 		if err != nil {
 			t.Fatalf("go list %s: %v", binary, err)

@@ -3,7 +3,6 @@ package tokenserver
 import (
 	"net/http"
 	"strconv"
-	"strings"
 )
 
 // The oauth2 API's authorization server metadata: RFC 8414 puts the well-known segment between
@@ -115,7 +114,7 @@ func metadata(oidc bool) func(s *Server, w *response, r *http.Request, sp apiSpe
 			"userinfo_endpoint":                     base + OAuth2ResourcePath,
 			"grant_types_supported":                 OAuth2GrantTypes,
 			"response_types_supported":              []string{}, // no authorization endpoint
-			"scopes_supported":                      strings.Fields(OAuth2Scopes),
+			"scopes_supported":                      s.cfg.oauth2Scopes(),
 			"token_endpoint_auth_methods_supported": methods,
 			"token_endpoint_auth_signing_alg_values_supported":      algs,
 			"revocation_endpoint_auth_methods_supported":            methods,

@@ -189,12 +189,12 @@ func (s *Server) oauth2(w *response, r *http.Request, body []byte) {
 	if reject(w, http.StatusBadRequest, "invalid_target", p) {
 		return
 	}
-	requested, p := oauth2Scope(form.Get("scope"))
+	requested, p := oauth2Scope(form.Get("scope"), s.cfg.oauth2Scopes())
 	if reject(w, http.StatusBadRequest, "invalid_scope", p) {
 		return
 	}
 	if len(requested) == 0 && gt != "refresh_token" {
-		requested = []string{OAuth2DefaultScope}
+		requested = []string{s.cfg.oauth2DefaultScope()}
 	}
 
 	g := oauth2Grant{clientID: client.id, scopes: requested, audience: aud}
@@ -277,20 +277,35 @@ func oauth2Audience(form url.Values, def string) ([]string, string) {
 	return aud, ""
 }
 
+// oauth2Scopes are the scopes the oauth2 API knows.
+func (c Config) oauth2Scopes() []string {
+	if c.OAuth2Scopes != nil {
+		return c.OAuth2Scopes
+	}
+	return strings.Fields(OAuth2Scopes)
+}
+
+// oauth2DefaultScope is the scope granted to an oauth2 request that names none.
+func (c Config) oauth2DefaultScope() string {
+	if c.OAuth2DefaultScope != "" {
+		return c.OAuth2DefaultScope
+	}
+	return OAuth2DefaultScope
+}
+
 // oauth2Scope splits a scope parameter (RFC 6749 3.3: tokens separated by single spaces) and
 // checks each is known; duplicates collapse.
-func oauth2Scope(scope string) ([]string, string) {
+func oauth2Scope(scope string, known []string) ([]string, string) {
 	if scope == "" {
 		return nil, ""
 	}
-	known := strings.Fields(OAuth2Scopes)
 	var out []string
 	for sc := range strings.SplitSeq(scope, " ") {
 		switch {
 		case sc == "":
 			return nil, "scope tokens must be separated by single spaces (RFC 6749 3.3)"
 		case !slices.Contains(known, sc):
-			return nil, fmt.Sprintf("scope %q is unknown; scopes are %s", sc, OAuth2Scopes)
+			return nil, fmt.Sprintf("scope %q is unknown; scopes are %s", sc, strings.Join(known, " "))
 		case !slices.Contains(out, sc):
 			out = append(out, sc)
 		}
@@ -352,7 +367,7 @@ type oauth2TokenResponse struct {
 // refresh token when g has a family, an id_token when the scopes hold openid.
 func (s *Server) oauth2Issue(r *http.Request, g oauth2Grant) oauth2TokenResponse {
 	now := time.Now()
-	exp := now.Add(s.cfg.TokenLifetime)
+	exp := now.Add(s.cfg.tokenLifetime(OAuth2))
 	iss := OAuth2Issuer(issuer(r))
 	var aud any = g.audience
 	if len(g.audience) == 1 {
@@ -370,7 +385,7 @@ func (s *Server) oauth2Issue(r *http.Request, g oauth2Grant) oauth2TokenResponse
 		Act      any    `json:"act,omitempty"` // RFC 8693 4.1
 	}{iss, g.subject, aud, g.clientID, strings.Join(g.scopes, " "), now.Unix(), exp.Unix(), randomHex(16), actClaim(g.actor)})
 	resp := oauth2TokenResponse{AccessToken: access, TokenType: "Bearer",
-		ExpiresIn: int64(s.cfg.TokenLifetime / time.Second), Scope: strings.Join(g.scopes, " "), IssuedTokenType: g.issuedTokenType}
+		ExpiresIn: int64(s.cfg.tokenLifetime(OAuth2) / time.Second), Scope: strings.Join(g.scopes, " "), IssuedTokenType: g.issuedTokenType}
 	var others []string
 	if g.family != "" && g.keepRefresh != "" {
 		resp.RefreshToken = g.keepRefresh

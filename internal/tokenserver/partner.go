@@ -79,19 +79,19 @@ func (s *Server) partner(w *response, r *http.Request, body []byte) {
 		Jti:       randomHex(40),
 		Iat:       fractional(now),
 		Nbf:       fractional(now),
-		Exp:       fractional(now.Add(s.cfg.TokenLifetime)),
+		Exp:       fractional(now.Add(s.cfg.tokenLifetime(Partner))),
 		Scopes:    scopes,
 		UserID:    derivedUUID("partner-user:" + req["client_id"]),
 		PartnerID: derivedUUID("partner:" + req["client_id"]),
 		IsTest:    true,
 	})
 	s.issue(token, grantRecord{api: Partner, subject: req["client_id"], clientID: req["client_id"], scopes: scopes,
-		expiresAt: now.Add(s.cfg.TokenLifetime)})
+		expiresAt: now.Add(s.cfg.tokenLifetime(Partner))})
 	writeJSON(w, http.StatusOK, struct {
 		TokenType   string `json:"token_type"`
 		ExpiresIn   int64  `json:"expires_in"`
 		AccessToken string `json:"access_token"`
-	}{"Bearer", int64(s.cfg.TokenLifetime / time.Second), token})
+	}{"Bearer", int64(s.cfg.tokenLifetime(Partner) / time.Second), token})
 }
 
 // checkAcceptJSON reports what is wrong with the request's Accept header, or "": it must name

@@ -105,14 +105,14 @@ func (s *Server) tenn(w *response, r *http.Request, body []byte) {
 		Iss:      issuer(r),
 		Nbf:      now.Unix(),
 		Iat:      now.Unix(),
-		Exp:      now.Add(s.cfg.TokenLifetime).Unix(),
+		Exp:      now.Add(s.cfg.tokenLifetime(Tenn)).Unix(),
 		Scope:    granted,
 		ClientID: basicID,
 		Sub:      tennUserID(form["username"]),
 		Jti:      randomHex(16),
 	})
 	s.issue(token, grantRecord{api: Tenn, subject: form["username"], clientID: basicID, scopes: granted,
-		expiresAt: now.Add(s.cfg.TokenLifetime)})
+		expiresAt: now.Add(s.cfg.tokenLifetime(Tenn))})
 	// Exactly the documented fields: no expires_in, no token_type.
 	writeJSON(w, http.StatusOK, struct {
 		AccessToken string `json:"access_token"`

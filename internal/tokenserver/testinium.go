@@ -67,7 +67,7 @@ func (s *Server) testinium(w *response, r *http.Request, body []byte) {
 	}
 	access, refresh := randomHex(16), randomHex(16)+"-r"
 	s.issue(access, grantRecord{api: Testinium, subject: form["username"], clientID: clientID,
-		scopes: strings.Fields(scope), expiresAt: time.Now().Add(s.cfg.TokenLifetime)}, refresh)
+		scopes: strings.Fields(scope), expiresAt: time.Now().Add(s.cfg.tokenLifetime(Testinium))}, refresh)
 	writeJSON(w, http.StatusOK, struct {
 		AccessToken  string `json:"access_token"`
 		TokenType    string `json:"token_type"`
@@ -75,5 +75,5 @@ func (s *Server) testinium(w *response, r *http.Request, body []byte) {
 		ExpiresIn    int64  `json:"expires_in"`
 		Scope        string `json:"scope"`
 		Jti          string `json:"jti"`
-	}{access, "bearer", refresh, int64(s.cfg.TokenLifetime / time.Second), scope, randomHex(16)})
+	}{access, "bearer", refresh, int64(s.cfg.tokenLifetime(Testinium) / time.Second), scope, randomHex(16)})
 }

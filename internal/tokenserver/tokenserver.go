@@ -104,7 +104,14 @@ type Config struct {
 	// Users maps username to password, per API that has users (password grants), filled the same way.
 	Users map[API]map[string]string
 	// TokenLifetime is the lifetime of issued tokens; zero means DefaultTokenLifetime.
-	TokenLifetime time.Duration
+	// TokenLifetimes overrides it per API.
+	TokenLifetime  time.Duration
+	TokenLifetimes map[API]time.Duration
+	// OAuth2Scopes are the scopes the oauth2 API knows, and OAuth2DefaultScope the one it grants
+	// to a request that names none; nil and "" mean the package's OAuth2Scopes and
+	// OAuth2DefaultScope.
+	OAuth2Scopes       []string
+	OAuth2DefaultScope string
 	// KeepRefreshTokens makes oauth2 refresh tokens reusable: a refresh answers with the same refresh
 	// token, which stays valid, as servers without rotation do. By default they rotate: each works once.
 	KeepRefreshTokens bool
@@ -153,6 +160,14 @@ func DefaultConfig() Config {
 		}
 	}
 	return cfg
+}
+
+// tokenLifetime is the lifetime of the tokens the API issues.
+func (c Config) tokenLifetime(api API) time.Duration {
+	if d := c.TokenLifetimes[api]; d > 0 {
+		return d
+	}
+	return c.TokenLifetime
 }
 
 // RecordedRequest is a copy of a request as the server received it.
