@@ -159,6 +159,46 @@ func ProviderDir(tb testing.TB) string {
 	return buildOnce(tb, "github.com/authtoken/terraform-provider-authtoken", "terraform-provider-authtoken")
 }
 
+// TokenServerPath builds cmd/tokenserver once per test process and returns the binary's path,
+// for tests that drive it as users do (scripts, terraform test). Tests that use it must run
+// under Main.
+func TokenServerPath(tb testing.TB) string {
+	tb.Helper()
+	return filepath.Join(buildOnce(tb, "github.com/authtoken/terraform-provider-authtoken/cmd/tokenserver", "tokenserver"), "tokenserver")
+}
+
+// MirrorConfig writes a CLI configuration into dir that installs authtoken/authtoken (both
+// registry hosts) from a filesystem mirror of the provider built by ProviderDir, as version, and
+// every provider of localMirrors from those mirrors, and returns its path. It is the
+// filesystem_mirror install README.md documents, with a mirror standing in for the registry
+// (there is no internet): unlike dev_overrides, `terraform init` works with it.
+func MirrorConfig(tb testing.TB, dir, version string, localMirrors ...FilesystemMirror) string {
+	tb.Helper()
+	mirror := filepath.Join(dir, "mirror")
+	binary := filepath.Join(ProviderDir(tb), "terraform-provider-authtoken")
+	sources := []string{"registry.terraform.io/authtoken/authtoken", "registry.opentofu.org/authtoken/authtoken"}
+	for _, source := range sources {
+		Mirror(tb, mirror, MirrorPackage{Source: source, Version: version, Binary: binary})
+	}
+	var b strings.Builder
+	b.WriteString("provider_installation {\n")
+	for _, m := range append([]FilesystemMirror{{Path: mirror, Include: sources}}, localMirrors...) {
+		fmt.Fprintf(&b, "  filesystem_mirror {\n    path    = %q\n    include = [%s]\n  }\n", m.Path, quoteAll(m.Include))
+	}
+	fmt.Fprintf(&b, "  direct {\n    exclude = [%s]\n  }\n}\n", quoteAll(sources))
+	path := filepath.Join(dir, ".terraformrc")
+	testsupport.WriteFile(tb, path, b.String())
+	return path
+}
+
+func quoteAll(list []string) string {
+	q := make([]string, len(list))
+	for i, s := range list {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
+
 // DevOverridesConfig writes a CLI configuration into dir that serves authtoken/authtoken from the
 // provider built by ProviderDir, and each source in extra from its directory, and returns its path.
 func DevOverridesConfig(tb testing.TB, dir string, extra ...Override) string {

@@ -68,6 +68,8 @@ var examplesValidatedOnly = map[string]string{
 		"path the token server does not serve",
 	"examples/guides/using-tokens/local-exec": "it registers a webhook at var.webhook_url, an API the token " +
 		"server does not have",
+	"examples/guides/testing-configurations": "it is a module under test: its terraform test files run against " +
+		"the token server (TestAccTestingGuideModuleTests, through its run-tests.sh)",
 	"examples/guides/secretless-pipelines/google-sts":    secretlessValidatedOnly,
 	"examples/guides/secretless-pipelines/keycloak":      secretlessValidatedOnly,
 	"examples/guides/secretless-pipelines/dex":           secretlessValidatedOnly,
