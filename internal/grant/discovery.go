@@ -141,8 +141,13 @@ func (c *Client) discover(parent context.Context, api *API, issuer string) (Meta
 		return fail(&Error{Kind: KindResponse, Message: "the issuer's metadata is not a JSON object: " + jsonErrorSummary(err, len(body))})
 	}
 	if meta.Issuer != issuer {
-		// Not quoted: it is server text. RFC 8414 3.3: a mismatch means the metadata is not this issuer's.
-		return fail(&Error{Kind: KindResponse, Message: "the metadata names another issuer than the one configured; " +
+		// RFC 8414 3.3: a mismatch means the metadata is not this issuer's. The metadata's issuer is
+		// quoted only when it can be nothing but a public identifier (quotableIssuer).
+		names := "another issuer than the one configured"
+		if q := quotableIssuer(meta.Issuer); q != "" {
+			names += fmt.Sprintf(", %q", q)
+		}
+		return fail(&Error{Kind: KindResponse, Message: "the metadata names " + names + "; " +
 			"the issuer must match the metadata's issuer exactly (RFC 8414 3.3), trailing slash included"})
 	}
 	if meta.TokenEndpoint == "" {
@@ -152,6 +157,26 @@ func (c *Client) discover(parent context.Context, api *API, issuer string) (Meta
 		return fail(&Error{Kind: KindResponse, Message: "the metadata's token_endpoint is not usable: " + err.Error()})
 	}
 	return meta, nil
+}
+
+// maxQuotedIssuer is the longest metadata issuer an error quotes: a real one is far shorter.
+const maxQuotedIssuer = 200
+
+// quotableIssuer is the metadata's issuer when a mismatch error may quote it, else "". An issuer is
+// a public identifier, and the value the user needs to fix a mismatch; but it is server text, so it
+// is quoted only when it can hold nothing else: a plain https URL, or http on loopback, with no
+// userinfo, query or fragment (no "@", "?" or "#" at all), a plain host, at most maxQuotedIssuer
+// bytes, and unchanged by the redactor (cleaned, then redacted), so that neither a secret nor a
+// token nor an invisible character rides in it.
+func quotableIssuer(iss string) string {
+	if len(iss) > maxQuotedIssuer || strings.ContainsAny(iss, "?#@") || CheckTokenURL(iss) != nil {
+		return ""
+	}
+	u, err := url.Parse(iss)
+	if err != nil || !plainHost.MatchString(u.Host) || newRedactor(nil).show(iss, maxQuotedIssuer) != iss {
+		return ""
+	}
+	return iss
 }
 
 // checkEndpoint accepts an endpoint from issuer's metadata: an https URL without credentials, or
