@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -120,6 +121,38 @@ func TestDiscovery(t *testing.T) {
 				t.Error("the error quotes a metadata issuer that holds credentials")
 			}
 		})
+	}
+}
+
+// TestMetadataURLs: RFC 8414 3.1 inserts the well-known segment between the host and the issuer's
+// path; OpenID Connect Discovery appends its own to the issuer. The strict token server serves its
+// documents at exactly these URLs, and a discovery error carries the issuer they were built from.
+func TestMetadataURLs(t *testing.T) {
+	for issuer, want := range map[string][]string{
+		"https://id.example.com/tenant1": {"https://id.example.com/.well-known/oauth-authorization-server/tenant1",
+			"https://id.example.com/tenant1/.well-known/openid-configuration"},
+		"https://id.example.com/a/b/": {"https://id.example.com/.well-known/oauth-authorization-server/a/b",
+			"https://id.example.com/a/b/.well-known/openid-configuration"},
+		"https://id.example.com": {"https://id.example.com/.well-known/oauth-authorization-server",
+			"https://id.example.com/.well-known/openid-configuration"},
+		"https://id.example.com/": {"https://id.example.com/.well-known/oauth-authorization-server",
+			"https://id.example.com/.well-known/openid-configuration"},
+	} {
+		if got := grant.MetadataURLs(issuer); !slices.Equal(got, want) {
+			t.Errorf("MetadataURLs(%q) = %q, want %q", issuer, got, want)
+		}
+	}
+
+	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	issuer := tokenserver.OAuth2Issuer(ts.URL)
+	if got, want := grant.MetadataURLs(issuer), []string{tokenserver.OAuth2MetadataURL(ts.URL), tokenserver.OAuth2OIDCMetadataURL(ts.URL)}; !slices.Equal(got, want) {
+		t.Errorf("MetadataURLs(%q) = %q, the token server serves %q", issuer, got, want)
+	}
+	srv.SetDiscoveryFault(tokenserver.DiscoveryOtherIssuer)
+	_, err := newClient(t).Discover(context.Background(), grant.OAuth2, issuer)
+	var ge *grant.Error
+	if !errors.As(err, &ge) || ge.Issuer != issuer {
+		t.Errorf("want a discovery error that carries the issuer %q, got %#v", issuer, err)
 	}
 }
 

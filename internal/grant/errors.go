@@ -105,6 +105,10 @@ type Error struct {
 	Setting Setting // KindConfig: what is unusable
 	// GrantType is the grant that was sent (OAuth2), for the reason of an error.
 	GrantType string
+	// Issuer is the configured issuer whose metadata a discovery error (SettingIssuer) is about, so
+	// that a hint can name the URLs tried (MetadataURLs). It was checked before anything was sent:
+	// it holds no credentials, query or fragment.
+	Issuer string
 
 	Status      int           // HTTP status, when there was an answer
 	Code        string        // RFC 6749 "error", when the body had one

@@ -165,9 +165,7 @@ func hint(e *grant.Error) string {
 			"refresh tokens (each one works once), and an ephemeral resource is opened at plan and again at apply. " +
 			"Get a new refresh token, or use a grant that needs none (client_credentials)."
 	case grant.ReasonDiscovery:
-		return "The provider reads the token endpoint from issuer's metadata (<issuer>/.well-known/oauth-authorization-server, " +
-			"then /.well-known/openid-configuration). Check issuer: it must equal the metadata's issuer exactly, " +
-			"trailing slash included, and must not redirect. Or set token_url instead."
+		return discoveryHint(e.Issuer)
 	case grant.ReasonBadRequest:
 		return "The server rejected the request. Check token_url and the server's error description below."
 	case grant.ReasonJobTokenSource:
@@ -182,6 +180,19 @@ func hint(e *grant.Error) string {
 			"server, or token_url if every block fails, then run again."
 	}
 	return "Check the inputs and the error below."
+}
+
+// discoveryHint says where the issuer's metadata was looked for: the exact URLs for the issuer,
+// since RFC 8414's is not the issuer with a suffix when the issuer has a path.
+func discoveryHint(issuer string) string {
+	where := "RFC 8414's URL (/.well-known/oauth-authorization-server between the issuer's host and its path), " +
+		"then OpenID Connect Discovery's (the issuer followed by /.well-known/openid-configuration)"
+	if urls := grant.MetadataURLs(issuer); issuer != "" && len(urls) == 2 {
+		where = urls[0] + " (RFC 8414), then " + urls[1] + " (OpenID Connect Discovery)"
+	}
+	return "The provider reads the token endpoint from issuer's metadata: " + where + ". Check issuer: it must " +
+		"equal the metadata's issuer exactly, trailing slash included, and its metadata must not redirect. Or set " +
+		"token_url instead."
 }
 
 // slowGrantWarning tells a CI log, without TF_LOG, that the token endpoint made a grant slow: it

@@ -122,3 +122,42 @@ func TestSlowGrantWarning(t *testing.T) {
 		}
 	}
 }
+
+// TestDiscoveryHintNamesTheURLsTried: for an issuer with a path, RFC 8414's metadata URL is not the
+// issuer with a suffix; the hint names the exact URLs grant tried.
+func TestDiscoveryHintNamesTheURLsTried(t *testing.T) {
+	const issuer = "https://id.example.com/tenant1"
+	d := oauth2Token.grantErrorDiagnostic(&grant.Error{API: grant.OAuth2, Kind: grant.KindStatus, Status: 404,
+		Setting: grant.SettingIssuer, Issuer: issuer, Message: "no metadata at .well-known/openid-configuration"})
+	for _, want := range []string{
+		"https://id.example.com/.well-known/oauth-authorization-server/tenant1 (RFC 8414)",
+		"https://id.example.com/tenant1/.well-known/openid-configuration (OpenID Connect Discovery)",
+	} {
+		if !strings.Contains(d.Detail(), want) {
+			t.Errorf("the hint does not name %q:\n%s", want, d.Detail())
+		}
+	}
+	if strings.Contains(d.Detail(), "tenant1/.well-known/oauth-authorization-server") {
+		t.Errorf("the hint puts RFC 8414's segment after the issuer's path:\n%s", d.Detail())
+	}
+	// Without an issuer (an error built elsewhere), the hint still says where each URL goes.
+	d = oauth2Token.grantErrorDiagnostic(&grant.Error{API: grant.OAuth2, Kind: grant.KindResponse, Setting: grant.SettingIssuer})
+	if !strings.Contains(d.Detail(), "between the issuer's host and its path") || strings.Contains(d.Detail(), "<issuer>/.well-known/oauth") {
+		t.Errorf("the hint without an issuer misplaces RFC 8414's segment:\n%s", d.Detail())
+	}
+}
+
+// TestIssuerDescriptionNamesTheMetadataURLs: the issuer attribute's description gives the URLs
+// that grant.MetadataURLs builds for its example issuer, RFC 8414's with the segment before the path.
+func TestIssuerDescriptionNamesTheMetadataURLs(t *testing.T) {
+	const example = "https://id.example.com/tenant1"
+	description := oauth2Token.ephemeralSchema().Attributes["issuer"].GetMarkdownDescription()
+	for _, want := range append(grant.MetadataURLs(example), example) {
+		if !strings.Contains(description, "`"+want+"`") {
+			t.Errorf("the issuer description does not name `%s`:\n%s", want, description)
+		}
+	}
+	if strings.Contains(description, "<issuer>/.well-known/oauth-authorization-server") {
+		t.Errorf("the issuer description appends RFC 8414's segment to the issuer:\n%s", description)
+	}
+}

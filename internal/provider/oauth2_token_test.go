@@ -93,7 +93,7 @@ func TestAccOAuth2TokenErrors(t *testing.T) {
 		"token_url and issuer":     {with(client, "issuer", tokenserver.OAuth2Issuer(ts.URL)), tokenserver.DiscoveryOK, `(?s)Invalid Attribute Combination.*"issuer" cannot be specified when\s+"token_url"`},
 		"password without user":    {with(client, "grant_type", "password"), tokenserver.DiscoveryOK, `(?s)Invalid username`},
 		"extra param collides":     {with(client, "extra_params", `={ scope = "x" }`), tokenserver.DiscoveryOK, `(?s)Invalid extra_params`},
-		"mismatched issuer":        {with(without(client, "token_url"), "issuer", tokenserver.OAuth2Issuer(ts.URL)), tokenserver.DiscoveryOtherIssuer, `(?s)issuer\s+metadata.*Check\s+issuer.*names\s+another\s+issuer\s+than\s+the\s+one\s+configured,\s+"http://127\.0\.0\.1:\d+/other"`},
+		"mismatched issuer":        {with(without(client, "token_url"), "issuer", tokenserver.OAuth2Issuer(ts.URL)), tokenserver.DiscoveryOtherIssuer, `(?s)issuer\s+metadata.*http://127\.0\.0\.1:\d+/\.well-known/oauth-authorization-server/oauth2\s+\(RFC\s+8414\).*Check\s+issuer.*names\s+another\s+issuer\s+than\s+the\s+one\s+configured,\s+"http://127\.0\.0\.1:\d+/other"`},
 		"discovery that redirects": {with(without(client, "token_url"), "issuer", tokenserver.OAuth2Issuer(ts.URL)), tokenserver.DiscoveryRedirect, `(?s)issuer\s+metadata.*Check\s+issuer.*redirects\s+to`},
 	} {
 		t.Run(name, func(t *testing.T) {
