@@ -30,6 +30,14 @@ func TestGrantErrorDiagnostics(t *testing.T) {
 			"Partner token request failed: HTTP 403 access_denied", "enabled for API access"},
 		{"wrong client", partnerToken, &grant.Error{API: grant.Partner, Kind: grant.KindStatus, Status: 401, Code: "invalid_client"},
 			"HTTP 401 invalid_client", "Check client_id and client_secret"},
+		{"wrong key", oauth2Token, &grant.Error{API: grant.OAuth2, Kind: grant.KindStatus, Status: 401, Code: "invalid_client", ClientAuth: grant.ClientAuthPrivateKeyJWT},
+			"HTTP 401 invalid_client", "Check client_id, the private key (private_key_pem) and its kid and alg (private_key_id"},
+		{"public client refused", oauth2Token, &grant.Error{API: grant.OAuth2, Kind: grant.KindStatus, Status: 401, Code: "invalid_client", ClientAuth: grant.ClientAuthNone},
+			"HTTP 401 invalid_client", "Check client_id, and that the client is registered as a public client"},
+		{"wrong secret, post", oauth2Token, &grant.Error{API: grant.OAuth2, Kind: grant.KindStatus, Status: 401, Code: "invalid_client", ClientAuth: grant.ClientAuthPost},
+			"HTTP 401 invalid_client", "Check client_id and client_secret"},
+		{"refresh token rejected", oauth2Token, &grant.Error{API: grant.OAuth2, Kind: grant.KindStatus, Status: 400, Code: "invalid_grant", GrantType: grant.GrantRefreshToken},
+			"HTTP 400 invalid_grant", "it was used already, expired or revoked"},
 		{"scope", tennToken, &grant.Error{API: grant.Tenn, Kind: grant.KindStatus, Status: 400, Code: "invalid_scope"},
 			"HTTP 400 invalid_scope", "Check scope"},
 		{"grant type", tennToken, &grant.Error{API: grant.Tenn, Kind: grant.KindStatus, Status: 400, Code: "unauthorized_client"},
@@ -159,5 +167,15 @@ func TestIssuerDescriptionNamesTheMetadataURLs(t *testing.T) {
 	}
 	if strings.Contains(description, "<issuer>/.well-known/oauth-authorization-server") {
 		t.Errorf("the issuer description appends RFC 8414's segment to the issuer:\n%s", description)
+	}
+}
+
+// TestClientHintFollowsClientAuth: a client that sends no secret is not told to check one.
+func TestClientHintFollowsClientAuth(t *testing.T) {
+	for _, method := range []string{grant.ClientAuthPrivateKeyJWT, grant.ClientAuthFederatedJWT, grant.ClientAuthNone} {
+		d := oauth2Token.grantErrorDiagnostic(&grant.Error{API: grant.OAuth2, Kind: grant.KindStatus, Status: 401, Code: "invalid_client", ClientAuth: method})
+		if hint, _, _ := strings.Cut(d.Detail(), "\n\n"); strings.Contains(hint, "client_secret") || !strings.Contains(hint, method) {
+			t.Errorf("%s: the hint names client_secret, or not the method:\n%s", method, hint)
+		}
 	}
 }

@@ -85,7 +85,9 @@ func TestAccOAuth2TokenErrors(t *testing.T) {
 	}{
 		"wrong secret": {with(client, "client_secret", "wrong"), tokenserver.DiscoveryOK, `(?s)HTTP 401 invalid_client.*Check client_id and\s+client_secret`},
 		"assertion with another key": {map[string]string{"token_url": tokenURL, "client_id": tokenserver.OAuth2RSAClientID, "client_auth": "private_key_jwt",
-			"private_key_pem": tokenserver.OAuth2ECKeyPEM()}, tokenserver.DiscoveryOK, `HTTP 401 invalid_client`},
+			"private_key_pem": tokenserver.OAuth2ECKeyPEM()}, tokenserver.DiscoveryOK, `(?s)HTTP 401 invalid_client.*Check\s+client_id,\s+the\s+private\s+key\s+\(private_key_pem\)\s+and\s+its\s+kid`},
+		"confidential client as a public one": {map[string]string{"token_url": tokenURL, "client_id": tokenserver.OAuth2ClientID, "client_auth": "none"},
+			tokenserver.DiscoveryOK, `(?s)HTTP 401 invalid_client.*Check\s+client_id,\s+and\s+that\s+the\s+client\s+is\s+registered\s+as\s+a\s+public\s+client`},
 		"secret with private_key_jwt": {with(client, "client_auth", "private_key_jwt"), tokenserver.DiscoveryOK, `(?s)Invalid client_secret.*must not be set when\s+client_auth\s+is\s+"private_key_jwt"`},
 		"a key that is not RSA or P-256": {map[string]string{"token_url": tokenURL, "client_id": "c", "client_auth": "private_key_jwt",
 			"private_key_pem": "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIB1lsDGRGo9xq7nYHtxVqKgHMJ3TiT8JLqEYVAJ6FqxN\n-----END PRIVATE KEY-----\n"},
@@ -139,7 +141,7 @@ func TestAccOAuth2TokenRefreshRotation(t *testing.T) {
 		TerraformVersionChecks:   ephemeralOnly,
 		Steps: []resource.TestStep{{
 			Config:      block("ephemeral", "oauth2_token", "test", inputs, "provider = authtoken") + echoConfig("oauth2_token", "test"),
-			ExpectError: regexp.MustCompile(`(?s)invalid_grant.*rotate\s+refresh\s+tokens`),
+			ExpectError: regexp.MustCompile(`(?s)invalid_grant.*used\s+already,\s+expired\s+or\s+revoked.*rotate\s+refresh\s+tokens`),
 		}},
 	})
 }
