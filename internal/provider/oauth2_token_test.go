@@ -145,3 +145,25 @@ func TestAccOAuth2TokenRefreshRotation(t *testing.T) {
 		}},
 	})
 }
+
+// TestAccOAuth2TokenRefreshTokenIsAResult: refresh_token written in a block, as the issue's user
+// did, is an error that names it and points to current_refresh_token, in both kinds.
+func TestAccOAuth2TokenRefreshTokenIsAResult(t *testing.T) {
+	t.Parallel()
+	inputs := map[string]string{"token_url": "http://127.0.0.1:1/token", "grant_type": "refresh_token",
+		"client_id": tokenserver.OAuth2ClientID, "client_secret": tokenserver.OAuth2ClientSecret, "refresh_token": "a-refresh-token"}
+	for _, kind := range []string{"ephemeral", "data"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			accTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: factories(),
+				TerraformVersionChecks:   ephemeralOnly,
+				Steps: []resource.TestStep{{
+					Config: block(kind, "oauth2_token", "test", inputs),
+					ExpectError: regexp.MustCompile(`(?s)Error: refresh_token is a result, not an input.*refresh_token = "a-refresh-token".*` +
+						`refresh_token\s+is\s+a\s+result\s+of\s+oauth2_token.*set\s+current_refresh_token\s+instead`),
+				}},
+			})
+		})
+	}
+}
