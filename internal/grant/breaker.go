@@ -173,7 +173,7 @@ func (v *visit) refuse(r Request, last *Error, why string) *Error {
 		return &e
 	}
 	earlier := v.st.failure
-	return &Error{API: r.API, Host: v.host, Kind: KindHostFailing, GrantType: r.GrantType,
+	return &Error{API: r.API, Host: v.host, Kind: KindHostFailing, GrantType: r.GrantType, ClientAuth: r.clientAuth(),
 		Status: earlier.Status, Code: earlier.Code, Description: earlier.Description, Snippet: earlier.Snippet,
 		Message: joinMessage(earlier.Message, why), Err: earlier}
 }

@@ -79,7 +79,7 @@ func (c *Client) Discover(ctx context.Context, api *API, issuer string) (Metadat
 		return meta, nil
 	}
 	if ctx.Err() != nil {
-		return Metadata{}, &Error{API: api, Kind: KindCanceled, Setting: SettingIssuer, Message: "canceled before the metadata was read", Err: ctx.Err()}
+		return Metadata{}, &Error{API: api, Kind: KindCanceled, Setting: SettingIssuer, Issuer: issuer, Message: "canceled before the metadata was read", Err: ctx.Err()}
 	}
 	flight, cancel := detached(ctx)
 	ch := c.discovered.flights.DoChan(issuer, func() (any, error) {
@@ -99,7 +99,7 @@ func (c *Client) Discover(ctx context.Context, api *API, issuer string) (Metadat
 		}
 		return res.Val.(Metadata), nil //nolint:forcetypeassert // the flight returns only Metadata
 	case <-ctx.Done():
-		return Metadata{}, &Error{API: api, Kind: KindCanceled, Setting: SettingIssuer, Message: "canceled while waiting for the issuer's metadata", Err: ctx.Err()}
+		return Metadata{}, &Error{API: api, Kind: KindCanceled, Setting: SettingIssuer, Issuer: issuer, Message: "canceled while waiting for the issuer's metadata", Err: ctx.Err()}
 	}
 }
 
@@ -117,14 +117,14 @@ func (c *Client) discover(parent context.Context, api *API, issuer string) (Meta
 	ctx, cancel := context.WithTimeout(parent, c.cfg.Timeout)
 	defer cancel()
 	fail := func(e *Error) (Metadata, error) {
-		e.API, e.Setting = api, SettingIssuer
+		e.API, e.Setting, e.Issuer = api, SettingIssuer, issuer
 		if ctx.Err() != nil && e.Kind == KindTransport {
 			e.Kind, e.TimeLimit = KindTimeout, c.cfg.Timeout
 			e.Message = fmt.Sprintf("no metadata within the time limit of %s", c.cfg.Timeout)
 		}
 		return Metadata{}, e
 	}
-	urls := wellKnownURLs(issuer)
+	urls := MetadataURLs(issuer)
 	var body []byte
 	var last *Error
 	for _, u := range urls {
@@ -141,8 +141,13 @@ func (c *Client) discover(parent context.Context, api *API, issuer string) (Meta
 		return fail(&Error{Kind: KindResponse, Message: "the issuer's metadata is not a JSON object: " + jsonErrorSummary(err, len(body))})
 	}
 	if meta.Issuer != issuer {
-		// Not quoted: it is server text. RFC 8414 3.3: a mismatch means the metadata is not this issuer's.
-		return fail(&Error{Kind: KindResponse, Message: "the metadata names another issuer than the one configured; " +
+		// RFC 8414 3.3: a mismatch means the metadata is not this issuer's. The metadata's issuer is
+		// quoted only when it can be nothing but a public identifier (quotableIssuer).
+		names := "another issuer than the one configured"
+		if q := quotableIssuer(meta.Issuer); q != "" {
+			names += fmt.Sprintf(", %q", q)
+		}
+		return fail(&Error{Kind: KindResponse, Message: "the metadata names " + names + "; " +
 			"the issuer must match the metadata's issuer exactly (RFC 8414 3.3), trailing slash included"})
 	}
 	if meta.TokenEndpoint == "" {
@@ -152,6 +157,26 @@ func (c *Client) discover(parent context.Context, api *API, issuer string) (Meta
 		return fail(&Error{Kind: KindResponse, Message: "the metadata's token_endpoint is not usable: " + err.Error()})
 	}
 	return meta, nil
+}
+
+// maxQuotedIssuer is the longest metadata issuer an error quotes: a real one is far shorter.
+const maxQuotedIssuer = 200
+
+// quotableIssuer is the metadata's issuer when a mismatch error may quote it, else "". An issuer is
+// a public identifier, and the value the user needs to fix a mismatch; but it is server text, so it
+// is quoted only when it can hold nothing else: a plain https URL, or http on loopback, with no
+// userinfo, query or fragment (no "@", "?" or "#" at all), a plain host, at most maxQuotedIssuer
+// bytes, and unchanged by the redactor (cleaned, then redacted), so that neither a secret nor a
+// token nor an invisible character rides in it.
+func quotableIssuer(iss string) string {
+	if len(iss) > maxQuotedIssuer || strings.ContainsAny(iss, "?#@") || CheckTokenURL(iss) != nil {
+		return ""
+	}
+	u, err := url.Parse(iss)
+	if err != nil || !plainHost.MatchString(u.Host) || newRedactor(nil).show(iss, maxQuotedIssuer) != iss {
+		return ""
+	}
+	return iss
 }
 
 // checkEndpoint accepts an endpoint from issuer's metadata: an https URL without credentials, or
@@ -170,9 +195,13 @@ func checkEndpoint(issuer, endpoint string) error {
 	return nil
 }
 
-// wellKnownURLs are where issuer's metadata may be: RFC 8414 3.1 puts the well-known segment
-// between the host and the issuer's path; OpenID Connect Discovery 4 appends it.
-func wellKnownURLs(issuer string) []string {
+// MetadataURLs are where issuer's metadata is read, in the order tried: RFC 8414 3.1 puts the
+// well-known segment between the host and the issuer's path
+// (https://id.example.com/.well-known/oauth-authorization-server/tenant1 for the issuer
+// https://id.example.com/tenant1); OpenID Connect Discovery 4 appends it to the issuer
+// (https://id.example.com/tenant1/.well-known/openid-configuration). Exported so that a hint can
+// name the exact URLs.
+func MetadataURLs(issuer string) []string {
 	u, err := url.Parse(issuer)
 	if err != nil {
 		return nil

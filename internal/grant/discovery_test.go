@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +17,8 @@ import (
 	"time"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
+	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
 )
 
 // metadataServer serves authorization server metadata at the paths given, and counts the GETs.
@@ -93,7 +97,7 @@ func TestDiscovery(t *testing.T) {
 		doc  any
 		want string
 	}{
-		"mismatched issuer": {map[string]string{"issuer": "https://evil.example.com", "token_endpoint": tokenURL}, "names another issuer"},
+		"mismatched issuer": {map[string]string{"issuer": "https://user:pw@evil.example.com", "token_endpoint": tokenURL}, "names another issuer"},
 		"no token endpoint": {map[string]string{"issuer": "ISSUER"}, "no token_endpoint"},
 		"plain http remote": {map[string]string{"issuer": "ISSUER", "token_endpoint": "http://auth.example.com/token"}, "not usable"},
 		"redirect":          {"https://elsewhere.example.com/.well-known/openid-configuration", "redirects to elsewhere.example.com"},
@@ -114,7 +118,104 @@ func TestDiscovery(t *testing.T) {
 				t.Errorf("error %q, want it to say %q", ge.Error(), tc.want)
 			}
 			if strings.Contains(ge.Error(), "evil.example.com") {
-				t.Error("the error quotes the metadata's issuer, which is server text")
+				t.Error("the error quotes a metadata issuer that holds credentials")
+			}
+		})
+	}
+}
+
+// TestMetadataURLs: RFC 8414 3.1 inserts the well-known segment between the host and the issuer's
+// path; OpenID Connect Discovery appends its own to the issuer. The strict token server serves its
+// documents at exactly these URLs, and a discovery error carries the issuer they were built from.
+func TestMetadataURLs(t *testing.T) {
+	for issuer, want := range map[string][]string{
+		"https://id.example.com/tenant1": {"https://id.example.com/.well-known/oauth-authorization-server/tenant1",
+			"https://id.example.com/tenant1/.well-known/openid-configuration"},
+		"https://id.example.com/a/b/": {"https://id.example.com/.well-known/oauth-authorization-server/a/b",
+			"https://id.example.com/a/b/.well-known/openid-configuration"},
+		"https://id.example.com": {"https://id.example.com/.well-known/oauth-authorization-server",
+			"https://id.example.com/.well-known/openid-configuration"},
+		"https://id.example.com/": {"https://id.example.com/.well-known/oauth-authorization-server",
+			"https://id.example.com/.well-known/openid-configuration"},
+	} {
+		if got := grant.MetadataURLs(issuer); !slices.Equal(got, want) {
+			t.Errorf("MetadataURLs(%q) = %q, want %q", issuer, got, want)
+		}
+	}
+
+	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	issuer := tokenserver.OAuth2Issuer(ts.URL)
+	if got, want := grant.MetadataURLs(issuer), []string{tokenserver.OAuth2MetadataURL(ts.URL), tokenserver.OAuth2OIDCMetadataURL(ts.URL)}; !slices.Equal(got, want) {
+		t.Errorf("MetadataURLs(%q) = %q, the token server serves %q", issuer, got, want)
+	}
+	srv.SetDiscoveryFault(tokenserver.DiscoveryOtherIssuer)
+	_, err := newClient(t).Discover(context.Background(), grant.OAuth2, issuer)
+	var ge *grant.Error
+	if !errors.As(err, &ge) || ge.Issuer != issuer {
+		t.Errorf("want a discovery error that carries the issuer %q, got %#v", issuer, err)
+	}
+}
+
+// TestIssuerMismatchQuotesAPlainIssuer: the mismatch error quotes the metadata's issuer, the value
+// needed to fix it, when it is a plain https URL or http on loopback, short, without userinfo,
+// query or fragment, and unchanged by the redactor; any other issuer is server text that may carry
+// anything, and the message stays unquoted.
+func TestIssuerMismatchQuotesAPlainIssuer(t *testing.T) {
+	ctx := context.Background()
+	const unquoted = "the metadata names another issuer than the one configured; the issuer must match"
+	mismatch := func(t *testing.T, c *grant.Client, issuer string) string {
+		t.Helper()
+		_, err := c.Discover(ctx, grant.OAuth2, issuer)
+		var ge *grant.Error
+		if !errors.As(err, &ge) || ge.Reason() != grant.ReasonDiscovery || !strings.Contains(ge.Error(), "names another issuer") {
+			t.Fatalf("want an issuer mismatch, got %v", err)
+		}
+		return ge.Error()
+	}
+
+	// The token server's own mismatches: another issuer, and the issuer with a trailing slash.
+	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	for fault, want := range map[tokenserver.DiscoveryFault]string{
+		tokenserver.DiscoveryOtherIssuer:   ts.URL + "/other",
+		tokenserver.DiscoveryTrailingSlash: tokenserver.OAuth2Issuer(ts.URL) + "/",
+	} {
+		srv.SetDiscoveryFault(fault)
+		if msg := mismatch(t, newClient(t), tokenserver.OAuth2Issuer(ts.URL)); !strings.Contains(msg, fmt.Sprintf("configured, %q;", want)) {
+			t.Errorf("%s: the error does not quote the metadata's issuer %q: %s", fault, want, msg)
+		}
+	}
+
+	for _, tc := range []struct {
+		issuer string
+		quoted bool
+	}{
+		{"https://id.example.com/tenant1", true},
+		{"https://id.example.com:8443/", true},
+		{"http://localhost:8080/realms/demo", true},
+		{"http://127.0.0.2/x", true},
+		{"http://[::1]:9000/x", true},
+		{"https://" + strings.Repeat("a", 190) + ".example.com", false}, // over 200 bytes
+		{"https://user:pw@id.example.com/tenant1", false},
+		{"https://id.example.com/tenant1?secret=s3cr3t", false},
+		{"https://id.example.com/tenant1#frag", false},
+		{"https://id.example.com/a@b", false},
+		{"http://id.example.com/tenant1", false}, // plain http off loopback
+		{"ftp://id.example.com/", false},
+		{"id.example.com/tenant1", false},
+		{"https://id.example.com/\u200btenant1", false},                            // an invisible character: cleaning changes it
+		{"https://id.example.com/\x1b[2J", false},                                  // a terminal escape
+		{"https://id.example.com/eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2ln", false}, // a JWT: redaction changes it
+		{"https://id.example.com/caf\u00e9", true},                                 // readable text, which cleaning keeps
+	} {
+		t.Run(tc.issuer[:min(len(tc.issuer), 40)], func(t *testing.T) {
+			m := newMetadataServer(t)
+			m.docs["/.well-known/oauth-authorization-server"] = map[string]string{"issuer": tc.issuer, "token_endpoint": m.URL + "/token"}
+			msg := mismatch(t, newClient(t), m.URL)
+			if quoted := strings.Contains(msg, fmt.Sprintf("configured, %q;", tc.issuer)); quoted != tc.quoted {
+				t.Errorf("quoted %v, want %v: %s", quoted, tc.quoted, msg)
+			}
+			if !tc.quoted && (!strings.Contains(msg, unquoted) || strings.Contains(msg, "example.com") || strings.Contains(msg, "s3cr3t")) {
+				t.Errorf("the error quotes server text, or says more than the unquoted message: %s", msg)
 			}
 		})
 	}

@@ -105,6 +105,14 @@ type Error struct {
 	Setting Setting // KindConfig: what is unusable
 	// GrantType is the grant that was sent (OAuth2), for the reason of an error.
 	GrantType string
+	// ClientAuth is how the client authenticated (OAuth2's method, its default filled in;
+	// client_secret_basic for the APIs that always send an ID and secret), for the hint of a
+	// refused client: what to check depends on it.
+	ClientAuth string
+	// Issuer is the configured issuer whose metadata a discovery error (SettingIssuer) is about, so
+	// that a hint can name the URLs tried (MetadataURLs). It was checked before anything was sent:
+	// it holds no credentials, query or fragment.
+	Issuer string
 
 	Status      int           // HTTP status, when there was an answer
 	Code        string        // RFC 6749 "error", when the body had one

@@ -225,3 +225,25 @@ func TestCheckTokenURL(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusedClientCarriesItsClientAuth: a refused client's error says how the client
+// authenticated, its default filled in, since what to check differs: a secret, a key, or the
+// registration of a public client. Against the strict server, which refuses each with 401.
+func TestRefusedClientCarriesItsClientAuth(t *testing.T) {
+	_, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	tokenURL := tokenserver.TokenURL(ts.URL, tokenserver.OAuth2)
+	for want, r := range map[string]grant.Request{
+		grant.ClientAuthBasic: {ClientID: tokenserver.OAuth2ClientID, ClientSecret: "wrong"}, // the default
+		grant.ClientAuthPost:  {ClientID: tokenserver.OAuth2ClientID, ClientSecret: "wrong", ClientAuth: grant.ClientAuthPost},
+		grant.ClientAuthPrivateKeyJWT: {ClientID: tokenserver.OAuth2RSAClientID, ClientAuth: grant.ClientAuthPrivateKeyJWT,
+			PrivateKeyPEM: tokenserver.OAuth2ECKeyPEM()}, // another client's key
+		grant.ClientAuthNone: {ClientID: tokenserver.OAuth2ClientID, ClientAuth: grant.ClientAuthNone}, // a confidential client
+	} {
+		r.API, r.TokenURL = grant.OAuth2, tokenURL
+		_, err := newClient(t).Grant(context.Background(), r)
+		var ge *grant.Error
+		if !errors.As(err, &ge) || ge.Reason() != grant.ReasonClientCredentials || ge.ClientAuth != want {
+			t.Errorf("%s: want a refused client with ClientAuth %q, got %#v", want, want, err)
+		}
+	}
+}

@@ -142,7 +142,7 @@ func hint(e *grant.Error) string {
 		return "The server rejected the user's credentials. Check username and password; " +
 			"repeated failures may lock the account, so the provider does not retry them."
 	case grant.ReasonClientCredentials:
-		return "The server rejected the client. Check client_id and client_secret."
+		return clientCredentialsHint(e.ClientAuth)
 	case grant.ReasonScope:
 		return "Check scope: ask only for scopes this client may have, separated by spaces."
 	case grant.ReasonGrantNotAllowed:
@@ -161,13 +161,12 @@ func hint(e *grant.Error) string {
 		return "The server answered with success but no usable token. Check that token_url points at the " +
 			"token endpoint itself, not a login page or a proxy."
 	case grant.ReasonRefreshTokenRejected:
-		return "The server rejected the refresh token. Most likely it was used already: many servers rotate " +
-			"refresh tokens (each one works once), and an ephemeral resource is opened at plan and again at apply. " +
-			"Get a new refresh token, or use a grant that needs none (client_credentials)."
+		return "The server rejected the refresh token: it was used already, expired or revoked. Used already is the " +
+			"likeliest: many servers rotate refresh tokens (each one works once), and an ephemeral resource is " +
+			"opened at plan and again at apply. Get a new refresh token, or use a grant that needs none " +
+			"(client_credentials)."
 	case grant.ReasonDiscovery:
-		return "The provider reads the token endpoint from issuer's metadata (<issuer>/.well-known/oauth-authorization-server, " +
-			"then /.well-known/openid-configuration). Check issuer: it must equal the metadata's issuer exactly, " +
-			"trailing slash included, and must not redirect. Or set token_url instead."
+		return discoveryHint(e.Issuer)
 	case grant.ReasonBadRequest:
 		return "The server rejected the request. Check token_url and the server's error description below."
 	case grant.ReasonJobTokenSource:
@@ -182,6 +181,38 @@ func hint(e *grant.Error) string {
 			"server, or token_url if every block fails, then run again."
 	}
 	return "Check the inputs and the error below."
+}
+
+// clientCredentialsHint says what to check when the server rejects the client: what its client
+// authentication sends, so a client without a secret is not told to check one.
+func clientCredentialsHint(clientAuth string) string {
+	switch clientAuth {
+	case grant.ClientAuthPrivateKeyJWT:
+		return "The server rejected the client's assertion (private_key_jwt). Check client_id, the private key " +
+			"(private_key_pem) and its kid and alg (private_key_id; RS256 for an RSA key, ES256 for P-256), and " +
+			"that the server has the public key registered for this client."
+	case grant.ClientAuthFederatedJWT:
+		return "The server rejected the client's assertion (federated_jwt, the CI job's own token). Check client_id, " +
+			"and that the client's federated credential trusts the job token (subject_token, subject_token_file or " +
+			"subject_token_source)."
+	case grant.ClientAuthNone:
+		return "The server rejected the client, which sent no client authentication (client_auth none). Check " +
+			"client_id, and that the client is registered as a public client on the server."
+	}
+	return "The server rejected the client. Check client_id and client_secret."
+}
+
+// discoveryHint says where the issuer's metadata was looked for: the exact URLs for the issuer,
+// since RFC 8414's is not the issuer with a suffix when the issuer has a path.
+func discoveryHint(issuer string) string {
+	where := "RFC 8414's URL (/.well-known/oauth-authorization-server between the issuer's host and its path), " +
+		"then OpenID Connect Discovery's (the issuer followed by /.well-known/openid-configuration)"
+	if urls := grant.MetadataURLs(issuer); issuer != "" && len(urls) == 2 {
+		where = urls[0] + " (RFC 8414), then " + urls[1] + " (OpenID Connect Discovery)"
+	}
+	return "The provider reads the token endpoint from issuer's metadata: " + where + ". Check issuer: it must " +
+		"equal the metadata's issuer exactly, trailing slash included, and its metadata must not redirect. Or set " +
+		"token_url instead."
 }
 
 // slowGrantWarning tells a CI log, without TF_LOG, that the token endpoint made a grant slow: it

@@ -30,6 +30,14 @@ func TestGrantErrorDiagnostics(t *testing.T) {
 			"Partner token request failed: HTTP 403 access_denied", "enabled for API access"},
 		{"wrong client", partnerToken, &grant.Error{API: grant.Partner, Kind: grant.KindStatus, Status: 401, Code: "invalid_client"},
 			"HTTP 401 invalid_client", "Check client_id and client_secret"},
+		{"wrong key", oauth2Token, &grant.Error{API: grant.OAuth2, Kind: grant.KindStatus, Status: 401, Code: "invalid_client", ClientAuth: grant.ClientAuthPrivateKeyJWT},
+			"HTTP 401 invalid_client", "Check client_id, the private key (private_key_pem) and its kid and alg (private_key_id"},
+		{"public client refused", oauth2Token, &grant.Error{API: grant.OAuth2, Kind: grant.KindStatus, Status: 401, Code: "invalid_client", ClientAuth: grant.ClientAuthNone},
+			"HTTP 401 invalid_client", "Check client_id, and that the client is registered as a public client"},
+		{"wrong secret, post", oauth2Token, &grant.Error{API: grant.OAuth2, Kind: grant.KindStatus, Status: 401, Code: "invalid_client", ClientAuth: grant.ClientAuthPost},
+			"HTTP 401 invalid_client", "Check client_id and client_secret"},
+		{"refresh token rejected", oauth2Token, &grant.Error{API: grant.OAuth2, Kind: grant.KindStatus, Status: 400, Code: "invalid_grant", GrantType: grant.GrantRefreshToken},
+			"HTTP 400 invalid_grant", "it was used already, expired or revoked"},
 		{"scope", tennToken, &grant.Error{API: grant.Tenn, Kind: grant.KindStatus, Status: 400, Code: "invalid_scope"},
 			"HTTP 400 invalid_scope", "Check scope"},
 		{"grant type", tennToken, &grant.Error{API: grant.Tenn, Kind: grant.KindStatus, Status: 400, Code: "unauthorized_client"},
@@ -119,6 +127,55 @@ func TestSlowGrantWarning(t *testing.T) {
 		}
 		if !strings.Contains(d.Detail(), "auth.example.com") || !strings.Contains(d.Detail(), "once per host") {
 			t.Errorf("the detail does not name the host and say it is shown once per host: %s", d.Detail())
+		}
+	}
+}
+
+// TestDiscoveryHintNamesTheURLsTried: for an issuer with a path, RFC 8414's metadata URL is not the
+// issuer with a suffix; the hint names the exact URLs grant tried.
+func TestDiscoveryHintNamesTheURLsTried(t *testing.T) {
+	const issuer = "https://id.example.com/tenant1"
+	d := oauth2Token.grantErrorDiagnostic(&grant.Error{API: grant.OAuth2, Kind: grant.KindStatus, Status: 404,
+		Setting: grant.SettingIssuer, Issuer: issuer, Message: "no metadata at .well-known/openid-configuration"})
+	for _, want := range []string{
+		"https://id.example.com/.well-known/oauth-authorization-server/tenant1 (RFC 8414)",
+		"https://id.example.com/tenant1/.well-known/openid-configuration (OpenID Connect Discovery)",
+	} {
+		if !strings.Contains(d.Detail(), want) {
+			t.Errorf("the hint does not name %q:\n%s", want, d.Detail())
+		}
+	}
+	if strings.Contains(d.Detail(), "tenant1/.well-known/oauth-authorization-server") {
+		t.Errorf("the hint puts RFC 8414's segment after the issuer's path:\n%s", d.Detail())
+	}
+	// Without an issuer (an error built elsewhere), the hint still says where each URL goes.
+	d = oauth2Token.grantErrorDiagnostic(&grant.Error{API: grant.OAuth2, Kind: grant.KindResponse, Setting: grant.SettingIssuer})
+	if !strings.Contains(d.Detail(), "between the issuer's host and its path") || strings.Contains(d.Detail(), "<issuer>/.well-known/oauth") {
+		t.Errorf("the hint without an issuer misplaces RFC 8414's segment:\n%s", d.Detail())
+	}
+}
+
+// TestIssuerDescriptionNamesTheMetadataURLs: the issuer attribute's description gives the URLs
+// that grant.MetadataURLs builds for its example issuer, RFC 8414's with the segment before the path.
+func TestIssuerDescriptionNamesTheMetadataURLs(t *testing.T) {
+	const example = "https://id.example.com/tenant1"
+	description := oauth2Token.ephemeralSchema().Attributes["issuer"].GetMarkdownDescription()
+	for _, want := range append(grant.MetadataURLs(example), example) {
+		if !strings.Contains(description, "`"+want+"`") {
+			t.Errorf("the issuer description does not name `%s`:\n%s", want, description)
+		}
+	}
+	if strings.Contains(description, "<issuer>/.well-known/oauth-authorization-server") {
+		t.Errorf("the issuer description appends RFC 8414's segment to the issuer:\n%s", description)
+	}
+}
+
+// TestClientHintFollowsClientAuth: a client that sends no secret is not told to check one.
+func TestClientHintFollowsClientAuth(t *testing.T) {
+	for _, method := range []string{grant.ClientAuthPrivateKeyJWT, grant.ClientAuthFederatedJWT, grant.ClientAuthNone} {
+		d := oauth2Token.grantErrorDiagnostic(&grant.Error{API: grant.OAuth2, Kind: grant.KindStatus, Status: 401, Code: "invalid_client", ClientAuth: method})
+		if hint, _, _ := strings.Cut(d.Detail(), "\n\n"); strings.Contains(hint, "client_secret") || !strings.Contains(hint, method) {
+			t.Errorf("%s: the hint names client_secret, or not the method:\n%s", method, hint)
 		}
 	}
 }

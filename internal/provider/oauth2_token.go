@@ -32,9 +32,15 @@ var oauth2Token = register(tokenType{
 			description: "The token endpoint: `https`, or `http` on a loopback host. Set this or `issuer`.",
 			kind:        stringIn(func(r *resolved, v string) { r.TokenURL = v })},
 		{name: "issuer", isURL: true,
+			// The URLs as grant.MetadataURLs builds them (TestIssuerDescriptionNamesTheMetadataURLs).
 			description: "The authorization server's issuer identifier, instead of `token_url`: the token endpoint " +
-				"is read from `<issuer>/.well-known/oauth-authorization-server` (RFC 8414), else " +
-				"`/.well-known/openid-configuration`, once per run. The metadata's `issuer` must equal this exactly.",
+				"is read from its metadata, once per run. First from RFC 8414's URL, which puts " +
+				"`/.well-known/oauth-authorization-server` between the host and the issuer's path (the issuer " +
+				"`https://id.example.com/tenant1` is read at " +
+				"`https://id.example.com/.well-known/oauth-authorization-server/tenant1`); if that answers 4xx, from " +
+				"OpenID Connect Discovery's, the issuer with `/.well-known/openid-configuration` appended " +
+				"(`https://id.example.com/tenant1/.well-known/openid-configuration`). The metadata's `issuer` must " +
+				"equal this exactly.",
 			kind: stringIn(func(r *resolved, v string) { r.Issuer = v })},
 		{name: "grant_type", oneOf: grant.GrantTypeValues,
 			description: "The grant: `" + strings.Join(grant.GrantTypes, "`, `") + "`. `token_exchange` (RFC 8693) " +

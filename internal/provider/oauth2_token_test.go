@@ -85,7 +85,9 @@ func TestAccOAuth2TokenErrors(t *testing.T) {
 	}{
 		"wrong secret": {with(client, "client_secret", "wrong"), tokenserver.DiscoveryOK, `(?s)HTTP 401 invalid_client.*Check client_id and\s+client_secret`},
 		"assertion with another key": {map[string]string{"token_url": tokenURL, "client_id": tokenserver.OAuth2RSAClientID, "client_auth": "private_key_jwt",
-			"private_key_pem": tokenserver.OAuth2ECKeyPEM()}, tokenserver.DiscoveryOK, `HTTP 401 invalid_client`},
+			"private_key_pem": tokenserver.OAuth2ECKeyPEM()}, tokenserver.DiscoveryOK, `(?s)HTTP 401 invalid_client.*Check\s+client_id,\s+the\s+private\s+key\s+\(private_key_pem\)\s+and\s+its\s+kid`},
+		"confidential client as a public one": {map[string]string{"token_url": tokenURL, "client_id": tokenserver.OAuth2ClientID, "client_auth": "none"},
+			tokenserver.DiscoveryOK, `(?s)HTTP 401 invalid_client.*Check\s+client_id,\s+and\s+that\s+the\s+client\s+is\s+registered\s+as\s+a\s+public\s+client`},
 		"secret with private_key_jwt": {with(client, "client_auth", "private_key_jwt"), tokenserver.DiscoveryOK, `(?s)Invalid client_secret.*must not be set when\s+client_auth\s+is\s+"private_key_jwt"`},
 		"a key that is not RSA or P-256": {map[string]string{"token_url": tokenURL, "client_id": "c", "client_auth": "private_key_jwt",
 			"private_key_pem": "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIB1lsDGRGo9xq7nYHtxVqKgHMJ3TiT8JLqEYVAJ6FqxN\n-----END PRIVATE KEY-----\n"},
@@ -93,7 +95,7 @@ func TestAccOAuth2TokenErrors(t *testing.T) {
 		"token_url and issuer":     {with(client, "issuer", tokenserver.OAuth2Issuer(ts.URL)), tokenserver.DiscoveryOK, `(?s)Invalid Attribute Combination.*"issuer" cannot be specified when\s+"token_url"`},
 		"password without user":    {with(client, "grant_type", "password"), tokenserver.DiscoveryOK, `(?s)Invalid username`},
 		"extra param collides":     {with(client, "extra_params", `={ scope = "x" }`), tokenserver.DiscoveryOK, `(?s)Invalid extra_params`},
-		"mismatched issuer":        {with(without(client, "token_url"), "issuer", tokenserver.OAuth2Issuer(ts.URL)), tokenserver.DiscoveryOtherIssuer, `(?s)issuer\s+metadata.*Check\s+issuer.*names\s+another\s+issuer`},
+		"mismatched issuer":        {with(without(client, "token_url"), "issuer", tokenserver.OAuth2Issuer(ts.URL)), tokenserver.DiscoveryOtherIssuer, `(?s)issuer\s+metadata.*http://127\.0\.0\.1:\d+/\.well-known/oauth-authorization-server/oauth2\s+\(RFC\s+8414\).*Check\s+issuer.*names\s+another\s+issuer\s+than\s+the\s+one\s+configured,\s+"http://127\.0\.0\.1:\d+/other"`},
 		"discovery that redirects": {with(without(client, "token_url"), "issuer", tokenserver.OAuth2Issuer(ts.URL)), tokenserver.DiscoveryRedirect, `(?s)issuer\s+metadata.*Check\s+issuer.*redirects\s+to`},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -139,7 +141,29 @@ func TestAccOAuth2TokenRefreshRotation(t *testing.T) {
 		TerraformVersionChecks:   ephemeralOnly,
 		Steps: []resource.TestStep{{
 			Config:      block("ephemeral", "oauth2_token", "test", inputs, "provider = authtoken") + echoConfig("oauth2_token", "test"),
-			ExpectError: regexp.MustCompile(`(?s)invalid_grant.*rotate\s+refresh\s+tokens`),
+			ExpectError: regexp.MustCompile(`(?s)invalid_grant.*used\s+already,\s+expired\s+or\s+revoked.*rotate\s+refresh\s+tokens`),
 		}},
 	})
+}
+
+// TestAccOAuth2TokenRefreshTokenIsAResult: refresh_token written in a block, as the issue's user
+// did, is an error that names it and points to current_refresh_token, in both kinds.
+func TestAccOAuth2TokenRefreshTokenIsAResult(t *testing.T) {
+	t.Parallel()
+	inputs := map[string]string{"token_url": "http://127.0.0.1:1/token", "grant_type": "refresh_token",
+		"client_id": tokenserver.OAuth2ClientID, "client_secret": tokenserver.OAuth2ClientSecret, "refresh_token": "a-refresh-token"}
+	for _, kind := range []string{"ephemeral", "data"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			accTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: factories(),
+				TerraformVersionChecks:   ephemeralOnly,
+				Steps: []resource.TestStep{{
+					Config: block(kind, "oauth2_token", "test", inputs),
+					ExpectError: regexp.MustCompile(`(?s)Error: refresh_token is a result, not an input.*refresh_token = "a-refresh-token".*` +
+						`refresh_token\s+is\s+a\s+result\s+of\s+oauth2_token.*set\s+current_refresh_token\s+instead`),
+				}},
+			})
+		})
+	}
 }

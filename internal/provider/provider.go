@@ -5,6 +5,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -45,9 +46,7 @@ func (p *authtokenProvider) Metadata(_ context.Context, _ provider.MetadataReque
 
 func (p *authtokenProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Runs OAuth 2.0 token grants against the Tenn / 10npay, Testinium and partner " +
-			"authentication APIs during plan and apply, and hands the tokens to the rest of the configuration, " +
-			"marked sensitive. Every setting is optional.",
+		MarkdownDescription: providerDescription(tokenTypes()),
 		Attributes: map[string]schema.Attribute{
 			"request_timeout": schema.StringAttribute{
 				Optional: true,
@@ -93,6 +92,17 @@ func (p *authtokenProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			},
 		},
 	}
+}
+
+// providerDescription names every type of the registry, so a new type is listed without an edit here.
+func providerDescription(types []tokenType) string {
+	var names []string
+	for _, t := range types {
+		names = append(names, fmt.Sprintf("`%s` (%s)", t.name, t.api.Title))
+	}
+	return "Runs OAuth 2.0 token grants during plan and apply, and hands the tokens to the rest of the " +
+		"configuration, marked sensitive. Each type is an ephemeral resource and a data source: " +
+		strings.Join(names, ", ") + ". Every setting is optional."
 }
 
 func (p *authtokenProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {

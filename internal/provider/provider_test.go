@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"maps"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/echoprovider"
@@ -21,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/acctest"
+	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
 )
@@ -246,4 +249,23 @@ func testDataSource(t *testing.T, tt tokenType, want expectations) {
 			ConfigStateChecks: checks,
 		}},
 	})
+}
+
+// TestProviderDescriptionNamesEveryType: the provider's description lists the registry's types,
+// oauth2_token among them, and a type added to the registry is listed with no edit to it.
+func TestProviderDescriptionNamesEveryType(t *testing.T) {
+	var resp provider.SchemaResponse
+	(&authtokenProvider{}).Schema(context.Background(), provider.SchemaRequest{}, &resp)
+	for _, tt := range tokenTypes() {
+		if want := fmt.Sprintf("`%s` (%s)", tt.name, tt.api.Title); !strings.Contains(resp.Schema.MarkdownDescription, want) {
+			t.Errorf("the provider's description does not name %s:\n%s", want, resp.Schema.MarkdownDescription)
+		}
+	}
+	if !strings.Contains(resp.Schema.MarkdownDescription, "`oauth2_token`") {
+		t.Errorf("the provider's description does not name oauth2_token:\n%s", resp.Schema.MarkdownDescription)
+	}
+	added := append(tokenTypes(), tokenType{name: "example_token", api: &grant.API{Title: "Example"}})
+	if d := providerDescription(added); !strings.Contains(d, "`example_token` (Example)") {
+		t.Errorf("a new type is not named:\n%s", d)
+	}
 }

@@ -14,8 +14,9 @@ type tokenDataSource struct {
 }
 
 var (
-	_ datasource.DataSource              = (*tokenDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*tokenDataSource)(nil)
+	_ datasource.DataSource                   = (*tokenDataSource)(nil)
+	_ datasource.DataSourceWithConfigure      = (*tokenDataSource)(nil)
+	_ datasource.DataSourceWithValidateConfig = (*tokenDataSource)(nil)
 )
 
 func newTokenDataSource(t tokenType) func() datasource.DataSource {
@@ -29,6 +30,11 @@ func (d *tokenDataSource) Metadata(_ context.Context, _ datasource.MetadataReque
 
 func (d *tokenDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = d.dataSourceSchema()
+}
+
+// ValidateConfig refuses a result set in the block, naming it (resultsNotSet).
+func (d *tokenDataSource) ValidateConfig(ctx context.Context, req datasource.ValidateConfigRequest, resp *datasource.ValidateConfigResponse) {
+	resp.Diagnostics.Append(d.resultsNotSet(ctx, req.Config)...)
 }
 
 func (d *tokenDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {

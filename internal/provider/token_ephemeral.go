@@ -19,10 +19,11 @@ type tokenEphemeral struct {
 }
 
 var (
-	_ ephemeral.EphemeralResource              = (*tokenEphemeral)(nil)
-	_ ephemeral.EphemeralResourceWithConfigure = (*tokenEphemeral)(nil)
-	_ ephemeral.EphemeralResourceWithRenew     = (*tokenEphemeral)(nil)
-	_ ephemeral.EphemeralResourceWithClose     = (*tokenEphemeral)(nil)
+	_ ephemeral.EphemeralResource                   = (*tokenEphemeral)(nil)
+	_ ephemeral.EphemeralResourceWithConfigure      = (*tokenEphemeral)(nil)
+	_ ephemeral.EphemeralResourceWithRenew          = (*tokenEphemeral)(nil)
+	_ ephemeral.EphemeralResourceWithClose          = (*tokenEphemeral)(nil)
+	_ ephemeral.EphemeralResourceWithValidateConfig = (*tokenEphemeral)(nil)
 )
 
 func newTokenEphemeral(t tokenType) func() ephemeral.EphemeralResource {
@@ -36,6 +37,11 @@ func (e *tokenEphemeral) Metadata(_ context.Context, _ ephemeral.MetadataRequest
 
 func (e *tokenEphemeral) Schema(_ context.Context, _ ephemeral.SchemaRequest, resp *ephemeral.SchemaResponse) {
 	resp.Schema = e.ephemeralSchema()
+}
+
+// ValidateConfig refuses a result set in the block, naming it (resultsNotSet).
+func (e *tokenEphemeral) ValidateConfig(ctx context.Context, req ephemeral.ValidateConfigRequest, resp *ephemeral.ValidateConfigResponse) {
+	resp.Diagnostics.Append(e.resultsNotSet(ctx, req.Config)...)
 }
 
 func (e *tokenEphemeral) Configure(_ context.Context, req ephemeral.ConfigureRequest, resp *ephemeral.ConfigureResponse) {

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -138,4 +139,25 @@ func (t tokenType) fetch(ctx context.Context, data *providerData, ephemeral bool
 	})
 	diags.Append(t.writeResult(ctx, result, token)...)
 	return token, diags
+}
+
+// resultsNotSet is the ValidateConfig of both kinds: a block that sets a result gets an error that
+// names it, and, where the type takes that value as an input of another name (refresh_token's is
+// current_refresh_token), the input to set. The framework adds its generic "read-only" error after
+// this one; it cannot be left out, as it checks every computed-only attribute itself.
+func (t tokenType) resultsNotSet(ctx context.Context, config attributeReader) (diags diag.Diagnostics) {
+	for _, out := range t.outputs {
+		var v attr.Value
+		if diags.Append(config.GetAttribute(ctx, path.Root(out.name), &v)...); v == nil || v.IsNull() {
+			continue
+		}
+		detail := fmt.Sprintf("%s is a result of %s, which the provider sets from the server's answer; a block "+
+			"cannot set it. Remove it from the block.", out.name, t.name)
+		if current := "current_" + out.name; slices.ContainsFunc(t.inputs, func(in input) bool { return in.name == current }) {
+			detail = fmt.Sprintf("%s is a result of %s: the %s the server returns, which may be a new one. To send "+
+				"one with the request, set %s instead.", out.name, t.name, strings.ReplaceAll(out.name, "_", " "), current)
+		}
+		diags.AddAttributeError(path.Root(out.name), out.name+" is a result, not an input", detail)
+	}
+	return diags
 }

@@ -238,3 +238,26 @@ func TestEndpointNeededFromOneOf(t *testing.T) {
 		}
 	}
 }
+
+// TestResultsAreNotInputs: a block that sets a result gets an error on it that names it, and
+// oauth2_token's refresh_token points to current_refresh_token, the input that takes the value.
+func TestResultsAreNotInputs(t *testing.T) {
+	ctx := context.Background()
+	diags := oauth2Token.resultsNotSet(ctx, config(t, oauth2Token, map[string]tftypes.Value{"refresh_token": str("r")}))
+	if len(diags) != 1 || !strings.Contains(diags[0].Detail(), "set current_refresh_token instead") {
+		t.Fatalf("want one error pointing to current_refresh_token, got %v", diags)
+	}
+	if on, ok := diags[0].(interface{ Path() path.Path }); !ok || !on.Path().Equal(path.Root("refresh_token")) {
+		t.Errorf("the error is not on refresh_token: %v", diags)
+	}
+	diags = tennToken.resultsNotSet(ctx, ephemeralConfig(t, tennToken, map[string]tftypes.Value{"access_token": str("a")}))
+	if len(diags) != 1 || !strings.Contains(diags[0].Detail(), "access_token is a result of tenn_token") ||
+		strings.Contains(diags[0].Detail(), "current_") {
+		t.Errorf("want one error naming access_token as a result, got %v", diags)
+	}
+	for _, tt := range tokenTypes() {
+		if diags := tt.resultsNotSet(ctx, config(t, tt, nil)); diags.HasError() {
+			t.Errorf("%s: an error for a block that sets no result: %v", tt.name, diags)
+		}
+	}
+}
