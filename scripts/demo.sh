@@ -61,13 +61,18 @@ done
 base=$(cat "$work/addr")
 echo "    $base"
 
-# Our own CLI config: the machine's may be missing, and the provider comes from this build.
+# Our own CLI config: the machine's may be missing, and the provider comes from this build, in a
+# filesystem mirror as README.md's `make install-mirror` does it (dev_overrides would warn on
+# every command).
 cat >"$work/terraform.rc" <<RC
 provider_installation {
-  dev_overrides {
-    "authtoken/authtoken" = "$work/bin"
+  filesystem_mirror {
+    path    = "$work/plugins"
+    include = ["registry.terraform.io/authtoken/authtoken"]
   }
-  direct {}
+  direct {
+    exclude = ["registry.terraform.io/authtoken/authtoken"]
+  }
 }
 RC
 # terraform runs with this environment only: the caller's must not change what the demo's blocks
@@ -83,7 +88,7 @@ cd "$work/config"
 color=()
 [ -t 1 ] || color=(-no-color) # no escape codes in a log
 echo "==> terraform init (offline, from a local plugin directory)"
-tf init -input=false -plugin-dir="$work/plugins" ${color[@]+"${color[@]}"} >/dev/null
+tf init -input=false ${color[@]+"${color[@]}"} >/dev/null
 
 # The types the provider serves, from its schema.
 mapfile -t types < <(tf providers schema -json | jq -r '.provider_schemas[].ephemeral_resource_schemas | keys[]')
@@ -103,7 +108,9 @@ for t in "${types[@]}"; do
 done
 
 echo "==> terraform apply (each token is used by a local-exec provisioner; Terraform hides their output)"
-tf apply -input=false -auto-approve -compact-warnings ${color[@]+"${color[@]}"}
+tf apply -input=false -auto-approve -compact-warnings ${color[@]+"${color[@]}"} 2>&1 | tee "$work/apply.log"
+# The provider comes from a mirror, as a user's would: no "development overrides" warning.
+! grep -qi 'development overrides' "$work/apply.log" || die "terraform warned of development overrides"
 
 # The checks. Tokens go only into shell variables and pipes, never into a command line or a file.
 for t in "${types[@]}"; do

@@ -704,11 +704,14 @@ func checkCLIConfigExample(t *testing.T, file string) exampleResult {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if bytes.Contains(text, []byte("filesystem_mirror")) {
+		return checkMirrorCLIConfigExample(t, string(text))
+	}
 	overrideRE := regexp.MustCompile(`("(?:registry\.terraform\.io/|registry\.opentofu\.org/)?authtoken/authtoken"\s*=\s*)"([^"]*)"`)
 	m := overrideRE.FindSubmatch(text)
 	if m == nil {
-		r.problems = append(r.problems, "a CLI configuration that does not override authtoken/authtoken: the check "+
-			"knows only dev_overrides; extend checkCLIConfigExample")
+		r.problems = append(r.problems, "a CLI configuration that neither overrides authtoken/authtoken nor names a "+
+			"filesystem_mirror: the check knows only those; extend checkCLIConfigExample")
 		return r
 	}
 	rc := filepath.Join(t.TempDir(), "terraform.rc")

@@ -1,7 +1,8 @@
 terraform {
   required_providers {
     authtoken = {
-      source = "authtoken/authtoken"
+      source  = "authtoken/authtoken"
+      version = "~> 0.1"
     }
   }
 }
