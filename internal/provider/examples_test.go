@@ -83,14 +83,15 @@ func TestExamplesAndDocsCoverEveryType(t *testing.T) {
 
 // TestDocsCodeBlocksAreExampleFiles: every block of HCL a user can copy from README.md or docs/
 // (a fenced code block tagged hcl, terraform or tf) is a copy of a file under examples/, where
-// TestAccExamples validates it, and applies it where it can run. A block written into a page or a
+// TestAccExamples validates it, and applies it where it can run (a .tftest.hcl file runs in
+// TestAccTestingGuideModuleTests). A block written into a page or a
 // template by hand fails here: move it into examples/ and include it (tffile in a template, the
 // make docs markers in README.md).
 func TestDocsCodeBlocksAreExampleFiles(t *testing.T) {
 	root := testsupport.RepoRoot()
 	examples := map[string]string{} // content -> file
 	err := filepath.WalkDir(filepath.Join(root, "examples"), func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || (!strings.HasSuffix(p, ".tf") && !strings.HasSuffix(p, ".tfrc")) {
+		if err != nil || d.IsDir() || (!strings.HasSuffix(p, ".tf") && !strings.HasSuffix(p, ".tfrc") && !strings.HasSuffix(p, ".tftest.hcl")) {
 			return err
 		}
 		b, err := os.ReadFile(p) //nolint:gosec // a file of this repository
@@ -184,4 +185,40 @@ func hclBlocks(page string) []codeBlock {
 		}
 	}
 	return blocks
+}
+
+// TestRegistryPagesLeadWithExamples: a type's registry page opens with its one-paragraph
+// description (and, for a data source, a one-line pointer to the ephemeral form), then Example
+// Usage; the rest of the prose follows the examples.
+func TestRegistryPagesLeadWithExamples(t *testing.T) {
+	root := testsupport.RepoRoot()
+	pages, _ := filepath.Glob(filepath.Join(root, "docs", "ephemeral-resources", "*.md"))
+	more, _ := filepath.Glob(filepath.Join(root, "docs", "data-sources", "*.md"))
+	pages = append(pages, more...)
+	if len(pages) < 2*len(tokenTypes()) {
+		t.Fatalf("found %d registry pages for %d types", len(pages), len(tokenTypes()))
+	}
+	for _, page := range pages {
+		b, err := os.ReadFile(page) //nolint:gosec // a file of this repository
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, body, _ := strings.Cut(string(b)[3:], "\n---\n") // past the front matter
+		_, afterTitle, ok := strings.Cut("\n"+body, "\n# ")
+		lead, _, hasExample := strings.Cut(afterTitle, "\n## Example Usage\n")
+		if !ok || !hasExample {
+			t.Errorf("%s: no title, or no Example Usage section", page)
+			continue
+		}
+		var prose []string
+		for _, line := range strings.Split(lead, "\n")[1:] { // the title's own line first
+			if strings.TrimSpace(line) != "" {
+				prose = append(prose, line)
+			}
+		}
+		if len(prose) > 2 {
+			t.Errorf("%s: %d lines of prose before Example Usage, want the description and at most one note:\n%s",
+				filepath.Base(page), len(prose), strings.Join(prose, "\n"))
+		}
+	}
 }
