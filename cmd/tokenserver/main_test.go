@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"flag"
 	"net/http"
 	"net/url"
 	"os"
@@ -435,5 +437,36 @@ func TestJSONLog(t *testing.T) {
 	}
 	if requests != 1 {
 		t.Errorf("%d JSON request records for the one login:\n%s", requests, s.stderr.String())
+	}
+}
+
+// Every tokenserver command line in the docs (README.md, templates/) parses: a user copying one
+// gets a server, not a usage error.
+func TestDocumentedCommandLinesParse(t *testing.T) {
+	root := testsupport.RepoRoot()
+	pages, _ := filepath.Glob(filepath.Join(root, "templates", "guides", "*.md.tmpl"))
+	pages = append(pages, filepath.Join(root, "README.md"))
+	found := 0
+	for _, page := range pages {
+		b, err := os.ReadFile(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for line := range strings.Lines(string(b)) {
+			line = strings.TrimSpace(line)
+			line, _, _ = strings.Cut(line, " #") // a shell comment
+			line = strings.TrimSuffix(strings.TrimSpace(line), "&")
+			args := strings.Fields(line)
+			if len(args) == 0 || args[0] != "tokenserver" || strings.ContainsAny(line, "`|") {
+				continue
+			}
+			found++
+			if _, err := parseFlags(args[1:], &bytes.Buffer{}); err != nil && !errors.Is(err, flag.ErrHelp) {
+				t.Errorf("%s: %q: %v", filepath.Base(page), line, err)
+			}
+		}
+	}
+	if found < 3 {
+		t.Errorf("found %d tokenserver command lines in the docs; the guide shows more", found)
 	}
 }
