@@ -20,8 +20,8 @@ const testingGuide = "examples/guides/testing-configurations"
 
 // runTestingGuide copies the guide's example and runs its run-tests.sh as a user would: with the
 // tokenserver command, the engine the tests drive, and a CLI configuration that installs this
-// provider from a filesystem mirror. It returns the script's error and its output.
-func runTestingGuide(t *testing.T, serverFlags string) (error, string) {
+// provider from a filesystem mirror. It returns the script's output and its error.
+func runTestingGuide(t *testing.T, serverFlags string) (string, error) {
 	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("set TF_ACC=1 to run tests that drive the terraform binary")
@@ -41,7 +41,7 @@ func runTestingGuide(t *testing.T, serverFlags string) (error, string) {
 	err := cmd.Run()
 	// The test client's secret is given to terraform as a variable; no output may show it.
 	testsupport.AssertNoSecret(t, "run-tests.sh output", out.String(), "inventory-test-secret")
-	return err, out.String()
+	return out.String(), err
 }
 
 // TestAccTestingGuideModuleTests: the guide's module tests pass against the token server, on the
@@ -50,7 +50,7 @@ func runTestingGuide(t *testing.T, serverFlags string) (error, string) {
 // a token shorter-lived than asked for, and the mock provider answers the data source.
 func TestAccTestingGuideModuleTests(t *testing.T) {
 	t.Parallel()
-	err, out := runTestingGuide(t, "")
+	out, err := runTestingGuide(t, "")
 	if err != nil {
 		t.Fatalf("run-tests.sh: %v\n%s", err, out)
 	}
@@ -71,7 +71,7 @@ func TestAccTestingGuideModuleTests(t *testing.T) {
 // of the token server), so they cannot pass without the token reaching its consumer.
 func TestAccTestingGuideCatchesFailures(t *testing.T) {
 	t.Parallel()
-	err, out := runTestingGuide(t, "-fault api=oauth2,status=503")
+	out, err := runTestingGuide(t, "-fault api=oauth2,status=503")
 	if err == nil {
 		t.Fatalf("run-tests.sh passed with the token endpoint failing:\n%s", out)
 	}
