@@ -16,12 +16,15 @@ import (
 	"math/big"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
+	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
 )
 
 // TestPrivateKeyJWT: the client assertion verifies with the client's public key (RS256 for RSA,
@@ -128,4 +131,45 @@ func verifyJWT(token, alg string, pub crypto.PublicKey) (assertionClaims, error)
 		return c, err
 	}
 	return assertionClaims{raw.Iss, raw.Sub, raw.Aud, raw.JTI, raw.Exp}, nil
+}
+
+// TestClientSecretJWT: client_secret_jwt against the strict token server. The assertion is
+// signed HS256 with the secret's raw bytes (the test client's holds ':', '%' and a non-ASCII
+// letter, which no encoding may touch), the secret itself never travels, each grant has an
+// assertion of its own (no coalescing), and revocation authenticates the same way, with the
+// revocation endpoint as the audience.
+func TestClientSecretJWT(t *testing.T) {
+	s, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	r := grant.Request{API: grant.OAuth2, TokenURL: tokenserver.TokenURL(ts.URL, tokenserver.OAuth2),
+		ClientID: tokenserver.OAuth2SecretJWTClientID, ClientSecret: tokenserver.OAuth2SecretJWTClientSecret,
+		ClientAuth: grant.ClientAuthSecretJWT}
+	c := newClient(t, reuse(true))
+	var tok *grant.Token
+	for range 2 {
+		var err error
+		if tok, err = c.Grant(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.Requests(tokenserver.OAuth2); n != 2 {
+		t.Errorf("%d token requests for two grants, want 2: a client assertion is never shared", n)
+	}
+	last := s.LastRequest(tokenserver.OAuth2)
+	if last.Header.Get("Authorization") != "" {
+		t.Error("client_secret_jwt sent an Authorization header")
+	}
+	testsupport.AssertNoSecret(t, "the token request", string(last.Body), r.Secrets()...)
+	if err := c.Revoke(context.Background(), r, tokenserver.RevocationURL(ts.URL, tokenserver.OAuth2), tok); err != nil {
+		t.Errorf("revocation with client_secret_jwt: %v", err)
+	}
+	if !slices.Contains(s.Revoked(tokenserver.OAuth2), tok.AccessToken) {
+		t.Error("the token was not revoked")
+	}
+	// Another secret signs an assertion the server refuses, as a refused client.
+	r.ClientSecret = strings.ToUpper(r.ClientSecret)
+	_, err := newClient(t).Grant(context.Background(), r)
+	var ge *grant.Error
+	if !errors.As(err, &ge) || ge.Reason() != grant.ReasonClientCredentials || ge.ClientAuth != grant.ClientAuthSecretJWT {
+		t.Errorf("a wrong secret: %v, want a refused client_secret_jwt client", err)
+	}
 }

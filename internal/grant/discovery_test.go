@@ -237,6 +237,10 @@ func TestOAuth2Validation(t *testing.T) {
 		"a key that is no key": {func(r *grant.Request) {
 			r.ClientAuth, r.ClientSecret, r.PrivateKeyPEM = grant.ClientAuthPrivateKeyJWT, "", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
 		}, grant.SettingPrivateKey},
+		"client_secret_jwt without secret": {func(r *grant.Request) { r.ClientAuth, r.ClientSecret = grant.ClientAuthSecretJWT, "" }, grant.SettingClientSecret},
+		"client_secret_jwt with a key": {func(r *grant.Request) {
+			r.ClientAuth, r.PrivateKeyPEM = grant.ClientAuthSecretJWT, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"
+		}, grant.SettingPrivateKey},
 		"password without user":        {func(r *grant.Request) { r.GrantType = grant.GrantPassword }, grant.SettingUsername},
 		"refresh without token":        {func(r *grant.Request) { r.GrantType = grant.GrantRefreshToken }, grant.SettingRefreshToken},
 		"token URL and issuer":         {func(r *grant.Request) { r.Issuer = "https://auth.example.com" }, grant.SettingIssuer},

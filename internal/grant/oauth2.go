@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -14,7 +15,6 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"net/http"
 	"net/url"
 	"slices"
@@ -34,9 +34,9 @@ var OAuth2 = register(&API{
 	encode:       oauth2Encode,
 	authenticate: oauth2Authenticate,
 	check:        oauth2Check,
-	// A private_key_jwt assertion is fresh for each request; a job token is obtained inside
-	// every grant (jobtoken.go): neither is shared.
-	shareable: func(r Request) bool { return r.ClientAuth != ClientAuthPrivateKeyJWT && !r.usesJobToken() },
+	// A client assertion (private_key_jwt, client_secret_jwt) is fresh for each request; a job
+	// token is obtained inside every grant (jobtoken.go): neither is shared.
+	shareable: func(r Request) bool { return !r.signsAssertion() && !r.usesJobToken() },
 	quirk: func(e *Error) Reason {
 		refused := isCredentialCode(e.Code) || e.Status == http.StatusUnauthorized
 		switch {
@@ -63,7 +63,8 @@ const (
 	ClientAuthBasic         = "client_secret_basic"
 	ClientAuthPost          = "client_secret_post"
 	ClientAuthPrivateKeyJWT = "private_key_jwt"
-	ClientAuthFederatedJWT  = "federated_jwt" // the job token as the client assertion (jobtoken.go)
+	ClientAuthSecretJWT     = "client_secret_jwt" // RFC 7523 2.2 with HS256 over the client secret
+	ClientAuthFederatedJWT  = "federated_jwt"     // the job token as the client assertion (jobtoken.go)
 	ClientAuthNone          = "none"
 )
 
@@ -106,7 +107,7 @@ func tokenTypeURI(t string) string {
 // GrantTypes and ClientAuthMethods list what OAuth2 accepts, defaults first.
 var (
 	GrantTypes        = []string{GrantClientCredentials, GrantPassword, GrantRefreshToken, GrantTokenExchange, GrantJWTBearer}
-	ClientAuthMethods = []string{ClientAuthBasic, ClientAuthPost, ClientAuthPrivateKeyJWT, ClientAuthFederatedJWT, ClientAuthNone}
+	ClientAuthMethods = []string{ClientAuthBasic, ClientAuthPost, ClientAuthPrivateKeyJWT, ClientAuthSecretJWT, ClientAuthFederatedJWT, ClientAuthNone}
 	// GrantTypeValues are what a grant type may be written as: the names, and the URNs of the
 	// extension grants.
 	GrantTypeValues = append(slices.Clone(GrantTypes), grantTypeURNs[GrantTokenExchange], grantTypeURNs[GrantJWTBearer])
@@ -147,9 +148,12 @@ func oauth2Check(r Request) *Error {
 		}
 	}
 	switch r.clientAuth() {
-	case ClientAuthBasic, ClientAuthPost:
+	case ClientAuthBasic, ClientAuthPost, ClientAuthSecretJWT:
 		if r.ClientSecret == "" {
 			return fail(SettingClientSecret, "the client secret is required for "+r.clientAuth())
+		}
+		if r.PrivateKeyPEM != "" {
+			return fail(SettingPrivateKey, "a private key goes with private_key_jwt only, not with "+r.clientAuth())
 		}
 	case ClientAuthPrivateKeyJWT:
 		if r.ClientSecret != "" {
@@ -274,7 +278,7 @@ func oauth2Authenticate(r Request, form url.Values, h http.Header) error {
 	case ClientAuthPost:
 		form.Set("client_id", r.ClientID)
 		form.Set("client_secret", r.ClientSecret)
-	case ClientAuthPrivateKeyJWT:
+	case ClientAuthPrivateKeyJWT, ClientAuthSecretJWT:
 		assertion, err := clientAssertion(r, time.Now())
 		if err != nil {
 			return err
@@ -312,43 +316,66 @@ func oauth2Basic(r Request) string {
 	return base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(r.ClientID) + ":" + url.QueryEscape(r.ClientSecret)))
 }
 
+// signsAssertion reports whether r's client authentication is an assertion it signs itself.
+func (r Request) signsAssertion() bool {
+	return r.ClientAuth == ClientAuthPrivateKeyJWT || r.ClientAuth == ClientAuthSecretJWT
+}
+
 // clientAssertion is an RFC 7523 2.2 client assertion: iss = sub = the client, aud = the token
-// endpoint, a short exp and a unique jti, signed RS256 with an RSA key or ES256 with a P-256 key.
+// endpoint, a short exp and a unique jti. private_key_jwt signs it RS256 with an RSA key or ES256
+// with a P-256 key; client_secret_jwt signs it HS256 with the client secret's bytes as the key
+// (OpenID Connect Core 9).
 func clientAssertion(r Request, now time.Time) (string, error) {
-	key, alg, err := parseSigningKey(r.PrivateKeyPEM)
-	if err != nil {
-		return "", err
+	alg, sign := "HS256", func(input string) ([]byte, error) {
+		mac := hmac.New(sha256.New, []byte(r.ClientSecret))
+		mac.Write([]byte(input))
+		return mac.Sum(nil), nil
 	}
+	header := map[string]string{"typ": "JWT"}
+	if r.clientAuth() == ClientAuthPrivateKeyJWT {
+		key, keyAlg, err := parseSigningKey(r.PrivateKeyPEM)
+		if err != nil {
+			return "", err
+		}
+		alg, sign = keyAlg, func(input string) ([]byte, error) { return signDigest(key, input) }
+		if r.PrivateKeyID != "" {
+			header["kid"] = r.PrivateKeyID
+		}
+	}
+	header["alg"] = alg
 	jti := make([]byte, 16)
 	_, _ = rand.Read(jti) // crypto/rand.Read never fails (Go 1.24+)
-	header := map[string]string{"alg": alg, "typ": "JWT"}
-	if r.PrivateKeyID != "" {
-		header["kid"] = r.PrivateKeyID
-	}
 	claims := map[string]any{"iss": r.ClientID, "sub": r.ClientID, "aud": r.TokenURL,
 		"iat": now.Unix(), "exp": now.Add(assertionLifetime).Unix(), "jti": hex.EncodeToString(jti)}
 	h, _ := json.Marshal(header) // maps of strings and numbers always marshal
 	c, _ := json.Marshal(claims)
 	enc := base64.RawURLEncoding
 	signingInput := enc.EncodeToString(h) + "." + enc.EncodeToString(c)
-	digest := sha256.Sum256([]byte(signingInput))
-	var sig []byte
-	switch k := key.(type) {
-	case *rsa.PrivateKey:
-		sig, err = rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, digest[:])
-	case *ecdsa.PrivateKey:
-		var rInt, sInt *big.Int
-		rInt, sInt, err = ecdsa.Sign(rand.Reader, k, digest[:])
-		if err == nil { // JWS ES256 is r||s, 32 bytes each (RFC 7518 3.4)
-			sig = make([]byte, 64)
-			rInt.FillBytes(sig[:32])
-			sInt.FillBytes(sig[32:])
-		}
-	}
+	sig, err := sign(signingInput)
 	if err != nil {
 		return "", fmt.Errorf("signing the client assertion: %w", err)
 	}
 	return signingInput + "." + enc.EncodeToString(sig), nil
+}
+
+// signDigest signs input's SHA-256 digest: RSASSA-PKCS1-v1_5 (RS256), or ECDSA as JWS ES256 wants
+// it, r||s of 32 bytes each (RFC 7518 3.4).
+func signDigest(key crypto.Signer, input string) ([]byte, error) {
+	digest := sha256.Sum256([]byte(input))
+	switch k := key.(type) {
+	case *rsa.PrivateKey:
+		return rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, digest[:])
+	case *ecdsa.PrivateKey:
+		rInt, sInt, err := ecdsa.Sign(rand.Reader, k, digest[:])
+		if err != nil {
+			return nil, err
+		}
+		sig := make([]byte, 64)
+		rInt.FillBytes(sig[:32])
+		sInt.FillBytes(sig[32:])
+		return sig, nil
+	}
+	return nil, fmt.Errorf("the private key is a %T", key)
 }
 
 // parseSigningKey reads a PEM private key (PKCS#8, PKCS#1 or SEC 1) that is RSA or P-256, and its

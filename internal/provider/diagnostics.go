@@ -191,6 +191,9 @@ func clientCredentialsHint(clientAuth string) string {
 		return "The server rejected the client's assertion (private_key_jwt). Check client_id, the private key " +
 			"(private_key_pem) and its kid and alg (private_key_id; RS256 for an RSA key, ES256 for P-256), and " +
 			"that the server has the public key registered for this client."
+	case grant.ClientAuthSecretJWT:
+		return "The server rejected the client's assertion (client_secret_jwt, signed HS256 with the client " +
+			"secret). Check client_id and client_secret, and that the server expects client_secret_jwt for this client."
 	case grant.ClientAuthFederatedJWT:
 		return "The server rejected the client's assertion (federated_jwt, the CI job's own token). Check client_id, " +
 			"and that the client's federated credential trusts the job token (subject_token, subject_token_file or " +

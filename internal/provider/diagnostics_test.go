@@ -178,4 +178,10 @@ func TestClientHintFollowsClientAuth(t *testing.T) {
 			t.Errorf("%s: the hint names client_secret, or not the method:\n%s", method, hint)
 		}
 	}
+	// client_secret_jwt signs with the secret: its hint names both.
+	d := oauth2Token.grantErrorDiagnostic(&grant.Error{API: grant.OAuth2, Kind: grant.KindStatus, Status: 401, Code: "invalid_client",
+		ClientAuth: grant.ClientAuthSecretJWT})
+	if hint, _, _ := strings.Cut(d.Detail(), "\n\n"); !strings.Contains(hint, "client_secret_jwt") || !strings.Contains(hint, "Check client_id and client_secret,") {
+		t.Errorf("client_secret_jwt: the hint does not name the method and the secret:\n%s", hint)
+	}
 }

@@ -19,7 +19,8 @@ var oauth2Token = register(tokenType{
 	oneRequired: [][]string{{"token_url", "issuer"}},
 	description: "Gets an access token from **any OAuth 2.0 token endpoint** (RFC 6749): the client " +
 		"credentials, resource owner password or refresh token grant, with the client authenticated by " +
-		"HTTP Basic, in the body, by a `private_key_jwt` assertion (RFC 7523) or not at all; or, for " +
+		"HTTP Basic, in the body, by a `private_key_jwt` or `client_secret_jwt` assertion (RFC 7523) or not " +
+		"at all; or, for " +
 		"secretless pipelines, the CI job's own token exchanged for an access token (RFC 8693 token " +
 		"exchange, RFC 7523 JWT bearer, or a federated client assertion). The endpoint " +
 		"is `token_url`, or is read from the `issuer`'s metadata (RFC 8414, then OpenID Connect discovery).\n\n" +
@@ -53,12 +54,13 @@ var oauth2Token = register(tokenType{
 		{name: "client_secret", sensitive: true,
 			extra: []validator.String{conflictsWithValue{other: "client_auth",
 				values: []string{grant.ClientAuthNone, grant.ClientAuthPrivateKeyJWT}}},
-			description: "The client secret, for `client_secret_basic` and `client_secret_post`.",
+			description: "The client secret, for `client_secret_basic`, `client_secret_post` and `client_secret_jwt`.",
 			kind:        stringIn(func(r *resolved, v string) { r.ClientSecret = v })},
 		{name: "client_auth", oneOf: grant.ClientAuthMethods,
 			description: "How the client authenticates: `client_secret_basic` (RFC 6749 2.3.1: id and secret " +
 				"form-encoded, then Base64), `client_secret_post` (in the body), `private_key_jwt` (an RFC 7523 " +
-				"assertion signed with `private_key_pem`), `federated_jwt` (the CI job's own token as the client " +
+				"assertion signed with `private_key_pem`), `client_secret_jwt` (an RFC 7523 assertion signed HS256 " +
+				"with the client secret, which is not sent itself; RFC 7518 wants a secret of at least 32 bytes), `federated_jwt` (the CI job's own token as the client " +
 				"assertion, as Entra, Keycloak and authentik federated credentials take it; no secret) or `none` " +
 				"(a public client). Defaults to `client_secret_basic`, or to `none` for `token_exchange` and " +
 				"`jwt_bearer` without a `client_secret`, whose client authentication is optional.",

@@ -106,7 +106,7 @@ func metadata(oidc bool) func(s *Server, w *response, r *http.Request, sp apiSpe
 			iss += "/"
 		}
 		methods := OAuth2ClientAuthMethods
-		algs := []string{"RS256", "ES256"}
+		algs := []string{"RS256", "ES256", "HS256"}
 		writeJSON(w, http.StatusOK, map[string]any{
 			"issuer":                                iss,
 			"token_endpoint":                        base + OAuth2Path,

@@ -42,6 +42,11 @@ const (
 	OAuth2RSAClientID = "oauth2-rsa-client"
 	// OAuth2ECClientID authenticates with private_key_jwt, ES256, signed with OAuth2ECKeyPEM.
 	OAuth2ECClientID = "oauth2-ec-client"
+	// OAuth2SecretJWTClientID is a confidential client whose secret is long enough to be an HS256
+	// key (RFC 7518 3.2: 32 bytes or more), for client_secret_jwt; basic and post work too. Its
+	// secret holds the same awkward characters as OAuth2ClientSecret: the HMAC key is its raw bytes.
+	OAuth2SecretJWTClientID     = "oauth2-jwt-client"
+	OAuth2SecretJWTClientSecret = "hs256-test-secret:+&/%é-at-least-32-bytes"
 	// OAuth2FederatedClientID authenticates with federated_jwt: a job token of the CI issuer whose
 	// sub is CIJobSubject, as its client assertion (ci.go).
 	OAuth2FederatedClientID = "oauth2-federated-client"
@@ -61,7 +66,7 @@ var (
 	OAuth2GrantTypes = []string{"client_credentials", "password", "refresh_token", TokenExchangeGrant, JWTBearerGrant}
 	// A federated client's job token is a client assertion like private_key_jwt's, and metadata
 	// has no other name for it (Entra's lists private_key_jwt).
-	OAuth2ClientAuthMethods = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
+	OAuth2ClientAuthMethods = []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"}
 )
 
 // oauth2GrantParams are each grant type's own parameters (client authentication apart).
@@ -111,6 +116,7 @@ func oauth2Clients() map[string]string {
 		OAuth2PublicClientID:    "",
 		OAuth2RSAClientID:       OAuth2RSAPublicKeyPEM(),
 		OAuth2ECClientID:        OAuth2ECPublicKeyPEM(),
+		OAuth2SecretJWTClientID: OAuth2SecretJWTClientSecret,
 		OAuth2FederatedClientID: FederatedPrefix + CIJobSubject,
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -38,7 +39,7 @@ var oauth2ClientParams = []string{"client_id", "client_secret", "client_assertio
 type clientKind int
 
 const (
-	secretClient    clientKind = iota // a secret: client_secret_basic or client_secret_post
+	secretClient    clientKind = iota // a secret: client_secret_basic, client_secret_post or client_secret_jwt
 	publicClient                      // "": none, client_id only
 	keyClient                         // a PEM public key: private_key_jwt
 	federatedClient                   // FederatedPrefix + a job token sub: federated_jwt (ci.go's issuer)
@@ -53,14 +54,14 @@ type oauth2Registration struct {
 	kind    clientKind
 	secret  string
 	subject string           // a federated client's job token sub
-	key     crypto.PublicKey // *rsa.PublicKey or *ecdsa.PublicKey (P-256)
-	alg     string           // the JWS algorithm of key: RS256 or ES256
+	key     crypto.PublicKey // *rsa.PublicKey, *ecdsa.PublicKey (P-256), or []byte: an HS256 secret
+	alg     string           // the JWS algorithm of key: RS256, ES256 or HS256
 }
 
 // oauth2Caller is the client a request authenticated as, and how.
 type oauth2Caller struct {
 	id     string
-	method string // client_secret_basic, client_secret_post, private_key_jwt or none
+	method string // client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt or none
 }
 
 // oauth2Registered looks a client up; problem says why it cannot log in ("" when it can).
@@ -148,8 +149,15 @@ func (s *Server) oauth2Authenticate(w *response, r *http.Request, form url.Value
 			}
 			return oauth2Caller{id: id, method: "federated_jwt"}, true
 		}
-		if p == "" && reg.kind != keyClient {
-			p = "this client has no registered key: it cannot use private_key_jwt"
+		method := "private_key_jwt"
+		if p == "" && reg.kind == secretClient {
+			// client_secret_jwt (RFC 7523 2.2, OpenID Connect Core 9): HS256 with the secret as the key.
+			method, reg.key, reg.alg = "client_secret_jwt", []byte(reg.secret), "HS256"
+			if len(reg.secret) < 32 {
+				p = "this client's secret is too short for client_secret_jwt: an HS256 key has at least 32 bytes (RFC 7518 3.2)"
+			}
+		} else if p == "" && reg.kind != keyClient {
+			p = "this client has neither a registered key nor a secret: it cannot send a client assertion"
 		}
 		if p == "" {
 			p = s.checkAssertion(id, reg, assertion, endpoint)
@@ -157,7 +165,7 @@ func (s *Server) oauth2Authenticate(w *response, r *http.Request, form url.Value
 		if p != "" {
 			return unauthorized(p)
 		}
-		return oauth2Caller{id: id, method: "private_key_jwt"}, true
+		return oauth2Caller{id: id, method: method}, true
 	case bodyID != "":
 		reg, p := s.oauth2Registered(bodyID)
 		if p == "" && reg.kind != publicClient {
@@ -206,7 +214,7 @@ func authMethodsOf(k clientKind) string {
 	case keyClient:
 		return "private_key_jwt"
 	}
-	return "client_secret_basic or client_secret_post"
+	return "client_secret_basic, client_secret_post or client_secret_jwt"
 }
 
 // parseFormBasic decodes the Basic credentials of RFC 6749 2.3.1: client_id and client_secret are
@@ -359,8 +367,7 @@ func verifiedJWS(what, jwt string, key crypto.PublicKey, wantAlg string) (claims
 	case header["crit"] != nil:
 		return nil, "the " + what + " header has crit extensions, which this server does not understand (RFC 7515 4.1.11)"
 	}
-	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
-	if !verifySignature(key, digest[:], raw[2]) {
+	if !verifySignature(key, parts[0]+"."+parts[1], raw[2]) {
 		return nil, "the " + what + " signature does not verify with the signer's key"
 	}
 	if claims, err = jsonObject(raw[1]); err != nil {
@@ -412,10 +419,17 @@ func hasAudience(aud any, want string) bool {
 	return false
 }
 
-// verifySignature checks a JWS signature over digest (SHA-256): RS256 is RSASSA-PKCS1-v1_5, ES256
-// is the 64 bytes r||s of RFC 7518 3.4 (not ASN.1 DER).
-func verifySignature(key crypto.PublicKey, digest, sig []byte) bool {
+// verifySignature checks a JWS signature over signingInput: RS256 is RSASSA-PKCS1-v1_5 and ES256
+// the 64 bytes r||s of RFC 7518 3.4 (not ASN.1 DER), over its SHA-256 digest; HS256 is its
+// HMAC-SHA256 with a []byte key.
+func verifySignature(key crypto.PublicKey, signingInput string, sig []byte) bool {
+	sum := sha256.Sum256([]byte(signingInput))
+	digest := sum[:]
 	switch k := key.(type) {
+	case []byte:
+		mac := hmac.New(sha256.New, k)
+		mac.Write([]byte(signingInput))
+		return hmac.Equal(mac.Sum(nil), sig)
 	case *rsa.PublicKey:
 		return rsa.VerifyPKCS1v15(k, crypto.SHA256, digest, sig) == nil
 	case *ecdsa.PublicKey:

@@ -37,6 +37,7 @@ var oauth2Test = apiTest{
 			tokenserver.OAuth2RSAClientID:       tokenserver.OAuth2RSAPublicKeyPEM(),
 			tokenserver.OAuth2ECClientID:        tokenserver.OAuth2ECPublicKeyPEM(),
 			tokenserver.OAuth2FederatedClientID: tokenserver.FederatedPrefix + tokenserver.CIJobSubject,
+			tokenserver.OAuth2SecretJWTClientID: tokenserver.OAuth2SecretJWTClientSecret,
 		}
 	},
 	request:      oauth2Request,
@@ -276,6 +277,11 @@ func TestOAuth2BasicFormEncoding(t *testing.T) {
 // keyClient is one of the private_key_jwt test clients.
 type keyClient struct{ id, alg, keyPEM string }
 
+// secretJWTClient is the client_secret_jwt client, as a keyClient whose key is its secret.
+func secretJWTClient() keyClient {
+	return keyClient{tokenserver.OAuth2SecretJWTClientID, "HS256", tokenserver.OAuth2SecretJWTClientSecret}
+}
+
 func keyClients() []keyClient {
 	return []keyClient{
 		{tokenserver.OAuth2RSAClientID, "RS256", tokenserver.OAuth2RSAKeyPEM()},
@@ -304,6 +310,13 @@ func assertionFor(t *testing.T, kc keyClient, aud string, change func(header, cl
 		"exp": now.Add(time.Minute).Unix(), "jti": randomID()}
 	if change != nil {
 		change(header, claims)
+	}
+	if kc.alg == "HS256" { // client_secret_jwt: keyPEM is the client secret
+		return signJWS(t, header, claims, func(input []byte) []byte {
+			mac := hmac.New(sha256.New, []byte(kc.keyPEM))
+			mac.Write(input)
+			return mac.Sum(nil)
+		})
 	}
 	return signJWS(t, header, claims, keySigner(t, kc.keyPEM))
 }
@@ -371,6 +384,44 @@ func signerOf(t *testing.T, key any) func([]byte) []byte {
 }
 
 // TestOAuth2PrivateKeyJWT: RFC 7523 client assertions, verified with the client's registered key.
+// client_secret_jwt (RFC 7523 2.2, OpenID Connect Core 9): an assertion signed HS256 with the
+// client secret, checked like private_key_jwt's, at the token and the revocation endpoint.
+func TestOAuth2ClientSecretJWT(t *testing.T) {
+	t.Parallel()
+	_, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	c := ts.Client()
+	tokenURL := tokenserver.TokenURL(ts.URL, tokenserver.OAuth2)
+	jwtClient := secretJWTClient()
+	resp, b := send(t, c, ts, assertionPost(jwtClient.id, assertionFor(t, jwtClient, tokenURL, nil)))
+	wantStatus(t, resp, 200)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.Unmarshal(b, &tok); err != nil || tok.AccessToken == "" {
+		t.Fatalf("no access token: %s", b)
+	}
+	revocationURL := tokenserver.RevocationURL(ts.URL, tokenserver.OAuth2) // revocation_test.go revokes with it
+
+	replayed := assertionFor(t, jwtClient, tokenURL, nil)
+	sendOK(t, c, ts, assertionPost(jwtClient.id, replayed))
+	for _, tc := range []struct {
+		name, assertion, descPart string
+	}{
+		{"replayed", replayed, "jti has been used before"},
+		{"another secret", assertionFor(t, keyClient{jwtClient.id, "HS256", tokenserver.OAuth2ClientSecret + "-padding-to-32-bytes"}, tokenURL, nil),
+			"signature does not verify"},
+		{"alg none", assertionFor(t, jwtClient, tokenURL, func(h, _ map[string]any) { h["alg"] = "none" }), "not signed"},
+		{"the token endpoint's audience at another endpoint", assertionFor(t, jwtClient, revocationURL, nil), "aud must be the URL"},
+		{"expired", assertionFor(t, jwtClient, tokenURL, func(_, c map[string]any) { c["exp"] = time.Now().Add(-time.Second).Unix() }), "expired"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, b := send(t, c, ts, assertionPost(jwtClient.id, tc.assertion))
+			wantStatus(t, resp, 401)
+			wantDescription(t, b, "invalid_client", tc.descPart)
+		})
+	}
+}
+
 func TestOAuth2PrivateKeyJWT(t *testing.T) {
 	t.Parallel()
 	s, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
@@ -482,7 +533,8 @@ func TestOAuth2PrivateKeyJWT(t *testing.T) {
 			nil, 401, "invalid_client", "sub must be the client_id"},
 		{"body client_id is another client", ecClient.id, assertionFor(t, keyClient{rsaClient.id, "ES256", ecClient.keyPEM}, tokenURL, nil),
 			nil, 401, "invalid_client", "iss must be the client_id"},
-		{"client without a key", tokenserver.OAuth2ClientID, assertionFor(t, rsaClient, tokenURL, nil), nil, 401, "invalid_client", "no registered key"},
+		{"client with a short secret", tokenserver.OAuth2ClientID, assertionFor(t, rsaClient, tokenURL, nil), nil, 401, "invalid_client", "too short for client_secret_jwt"},
+		{"secret client, RS256", tokenserver.OAuth2SecretJWTClientID, assertionFor(t, rsaClient, tokenURL, nil), nil, 401, "invalid_client", `alg "RS256" is not the algorithm of the signer's key, HS256`},
 		{"unknown client", "", assertionFor(t, keyClient{"nobody", "RS256", rsaClient.keyPEM}, tokenURL, nil), nil, 401, "invalid_client", "unknown client_id"},
 		{"two segments", rsaClient.id, "eyJhbGciOiJSUzI1NiJ9.e30", nil, 401, "invalid_client", "compact serialization"},
 		{"padded base64", rsaClient.id, strings.Replace(assertionFor(t, rsaClient, tokenURL, nil), ".", "=.", 1), nil, 401, "invalid_client", "base64url"},

@@ -249,8 +249,8 @@ func TestRevocationOAuth2(t *testing.T) {
 		wantStatus(t, resp, 400)
 	})
 
-	for _, kc := range keyClients() {
-		t.Run("private_key_jwt "+kc.alg, func(t *testing.T) {
+	for _, kc := range append(keyClients(), secretJWTClient()) {
+		t.Run("client assertion "+kc.alg, func(t *testing.T) {
 			tokenURL := tokenserver.TokenURL(ts.URL, tokenserver.OAuth2)
 			a := sendOK(t, c, ts, assertionPost(kc.id, assertionFor(t, kc, tokenURL, nil)))["access_token"].(string)
 			// The assertion's audience is the endpoint it is sent to: here the revocation endpoint.
