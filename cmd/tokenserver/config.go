@@ -20,7 +20,8 @@ type configFile struct {
 	// APIs, when set, are the only APIs that accept a login: the others refuse every client.
 	APIs []string `json:"apis"`
 	// Clients replace an API's test clients: client_id to client_secret. For oauth2 the value may
-	// also be "" (a public client) or a PEM "PUBLIC KEY" block (private_key_jwt with that key).
+	// also be "" (a public client), a PEM "PUBLIC KEY" block (private_key_jwt with that key) or a
+	// PEM "CERTIFICATE" (private_key_jwt whose assertions name it by x5t, as Entra's do).
 	Clients map[string]map[string]string `json:"clients"`
 	// Users replace an API's test users: username to password (APIs with a password grant).
 	Users map[string]map[string]string `json:"users"`

@@ -240,11 +240,17 @@ func writeFiles(o *options, cfg tokenserver.Config, base string) ([]string, erro
 		return written, nil
 	}
 	for id, private := range keyClients(cfg) {
-		path := filepath.Join(o.keyDir, id+".pem")
-		if err := writeAtomic(path, private); err != nil {
-			return written, err
+		files := map[string]string{id + ".pem": private}
+		if id == tokenserver.OAuth2CertClientID { // its certificate too, for private_key_cert_pem
+			files[id+".crt"] = tokenserver.OAuth2RSACertPEM()
 		}
-		written = append(written, path)
+		for name, content := range files {
+			path := filepath.Join(o.keyDir, name)
+			if err := writeAtomic(path, content); err != nil {
+				return written, err
+			}
+			written = append(written, path)
+		}
 	}
 	return written, nil
 }
@@ -255,8 +261,9 @@ func keyClients(cfg tokenserver.Config) map[string]string {
 	def := tokenserver.DefaultConfig().Clients[tokenserver.OAuth2]
 	out := map[string]string{}
 	for id, private := range map[string]string{
-		tokenserver.OAuth2RSAClientID: tokenserver.OAuth2RSAKeyPEM(),
-		tokenserver.OAuth2ECClientID:  tokenserver.OAuth2ECKeyPEM(),
+		tokenserver.OAuth2RSAClientID:  tokenserver.OAuth2RSAKeyPEM(),
+		tokenserver.OAuth2ECClientID:   tokenserver.OAuth2ECKeyPEM(),
+		tokenserver.OAuth2CertClientID: tokenserver.OAuth2RSAKeyPEM(),
 	} {
 		if v, ok := cfg.Clients[tokenserver.OAuth2][id]; ok && v == def[id] {
 			out[id] = private
@@ -292,6 +299,18 @@ func logCredentials(logger *log.Logger, cfg tokenserver.Config, o *options) {
 			switch {
 			case api == tokenserver.OAuth2 && secret == "":
 				logger.Printf("%s: client %s (public: client_auth none)", api, id)
+			case api == tokenserver.OAuth2 && strings.HasPrefix(secret, tokenserver.FederatedPrefix):
+				logger.Printf("%s: client %s (federated_jwt: a CI job token whose sub is %s)", api, id,
+					strings.TrimPrefix(secret, tokenserver.FederatedPrefix))
+			case api == tokenserver.OAuth2 && strings.Contains(secret, "BEGIN CERTIFICATE"):
+				where := "registered by a certificate of your -config file"
+				if keys[id] != "" {
+					where = "built-in key and certificate; -key-dir writes both"
+					if o.keyDir != "" {
+						where = "private key in " + filepath.Join(o.keyDir, id+".pem") + ", certificate in " + filepath.Join(o.keyDir, id+".crt")
+					}
+				}
+				logger.Printf("%s: client %s (private_key_jwt naming its certificate by x5t, as Entra wants; %s)", api, id, where)
 			case api == tokenserver.OAuth2 && strings.Contains(secret, "PUBLIC KEY"):
 				where := "the key pair of your -config file"
 				if keys[id] != "" {

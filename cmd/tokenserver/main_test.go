@@ -273,6 +273,9 @@ func TestRun(t *testing.T) {
 		"oauth2: client oauth2-public (public: client_auth none)",
 		"oauth2: client oauth2-rsa-client (private_key_jwt, private key in " + filepath.Join(keyDir, "oauth2-rsa-client.pem") + ")",
 		"oauth2: user oauth2-user (password: run with -credentials to print it)",
+		"oauth2: client oauth2-cert-client (private_key_jwt naming its certificate by x5t, as Entra wants; private key in " +
+			filepath.Join(keyDir, "oauth2-cert-client.pem") + ", certificate in " + filepath.Join(keyDir, "oauth2-cert-client.crt") + ")",
+		"oauth2: client oauth2-federated-client (federated_jwt: a CI job token whose sub is repo:authtoken/demo:ref:refs/heads/main)",
 		"tenn: user testinguser@10npay.com (password: run with -credentials to print it)",
 		"Accept: application/json",
 	} {
@@ -292,7 +295,7 @@ func TestCredentials(t *testing.T) {
 	def := tokenserver.DefaultConfig()
 	for _, api := range tokenserver.APIs {
 		for id, secret := range def.Clients[api] {
-			if secret != "" && !strings.Contains(secret, "PUBLIC KEY") && !strings.Contains(log, string(api)+": client "+id+" secret \""+secret+"\"") {
+			if secret != "" && !strings.Contains(secret, "-----BEGIN") && !strings.HasPrefix(secret, tokenserver.FederatedPrefix) && !strings.Contains(log, string(api)+": client "+id+" secret \""+secret+"\"") {
 				t.Errorf("-credentials does not print %s client %s's secret:\n%s", api, id, log)
 			}
 		}

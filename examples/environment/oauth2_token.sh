@@ -7,6 +7,7 @@ export OAUTH2_CLIENT_SECRET="..."            # client_secret_basic (the default)
 export OAUTH2_CLIENT_AUTH="client_secret_basic"
 export OAUTH2_PRIVATE_KEY_PEM="$(cat key.pem)" # private_key_jwt
 export OAUTH2_PRIVATE_KEY_ID="2B1C0E3F9A"
+export OAUTH2_PRIVATE_KEY_CERT_PEM="$(cat cert.pem)" # private_key_jwt, for Entra: its thumbprint as x5t
 # The grant, client_credentials by default:
 export OAUTH2_GRANT_TYPE="client_credentials"
 export OAUTH2_USERNAME="user@example.com" # password grant

@@ -173,3 +173,44 @@ func TestClientSecretJWT(t *testing.T) {
 		t.Errorf("a wrong secret: %v, want a refused client_secret_jwt client", err)
 	}
 }
+
+// TestPrivateKeyJWTCertificate: with the key's certificate, the assertion names it by its
+// thumbprints (x5t, x5t#S256), which a server that registers clients by certificate (Entra, the
+// token server's oauth2-cert-client) requires. A certificate of another key, or no certificate,
+// is an error at the certificate input before any request.
+func TestPrivateKeyJWTCertificate(t *testing.T) {
+	s, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	r := grant.Request{API: grant.OAuth2, TokenURL: tokenserver.TokenURL(ts.URL, tokenserver.OAuth2),
+		ClientID: tokenserver.OAuth2CertClientID, ClientAuth: grant.ClientAuthPrivateKeyJWT,
+		PrivateKeyPEM: tokenserver.OAuth2RSAKeyPEM(), PrivateKeyCertPEM: tokenserver.OAuth2RSACertPEM()}
+	if _, err := newClient(t).Grant(context.Background(), r); err != nil {
+		t.Fatalf("with the certificate: %v", err)
+	}
+	noCert := r
+	noCert.PrivateKeyCertPEM = ""
+	_, err := newClient(t).Grant(context.Background(), noCert)
+	var ge *grant.Error
+	if !errors.As(err, &ge) || ge.Reason() != grant.ReasonClientCredentials {
+		t.Errorf("without the certificate: %v, want the server to refuse the client", err)
+	}
+	sent := s.Requests(tokenserver.OAuth2)
+	for name, mutate := range map[string]func(*grant.Request){
+		"another key's certificate": func(r *grant.Request) { r.PrivateKeyPEM = tokenserver.OAuth2ECKeyPEM() },
+		"not a certificate":         func(r *grant.Request) { r.PrivateKeyCertPEM = tokenserver.OAuth2RSAPublicKeyPEM() },
+		"with client_secret_basic": func(r *grant.Request) {
+			r.ClientAuth, r.ClientSecret, r.PrivateKeyPEM = grant.ClientAuthBasic, "secret", ""
+		},
+	} {
+		bad := r
+		mutate(&bad)
+		_, err := newClient(t).Grant(context.Background(), bad)
+		pemLine := strings.Split(bad.PrivateKeyCertPEM, "\n")[1] // the first line of base64
+		if !errors.As(err, &ge) || ge.Kind != grant.KindConfig || ge.Setting != grant.SettingPrivateKeyCert ||
+			strings.Contains(err.Error(), pemLine) {
+			t.Errorf("%s: %v, want a configuration error on the certificate that quotes no PEM", name, err)
+		}
+	}
+	if n := s.Requests(tokenserver.OAuth2); n != sent {
+		t.Errorf("%d requests sent for configuration errors", n-sent)
+	}
+}

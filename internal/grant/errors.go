@@ -48,6 +48,7 @@ const (
 	SettingGrantType
 	SettingClientAuth
 	SettingPrivateKey
+	SettingPrivateKeyCert
 	SettingRefreshToken
 	SettingExtraParams
 	SettingMinValidity

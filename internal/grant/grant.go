@@ -22,15 +22,18 @@ type Request struct {
 	Password     string // password grants only
 	Scope        string // space-separated; empty means "whatever the server grants by default"
 	// The generic OAuth2 API (oauth2.go) reads these; the fixed APIs leave them empty.
-	Issuer        string            // discovery: the token URL comes from its metadata when TokenURL is empty
-	GrantType     string            // client_credentials (default), password or refresh_token
-	ClientAuth    string            // client_secret_basic (default), client_secret_post, private_key_jwt or none
-	PrivateKeyPEM string            // private_key_jwt: an RSA or P-256 key
-	PrivateKeyID  string            // private_key_jwt: the key's kid
-	RefreshToken  string            // refresh_token grant
-	Audience      string            // the Auth0/Okta audience extension
-	Resource      []string          // RFC 8707 resource indicators
-	ExtraParams   map[string]string // further form parameters
+	Issuer        string // discovery: the token URL comes from its metadata when TokenURL is empty
+	GrantType     string // client_credentials (default), password or refresh_token
+	ClientAuth    string // client_secret_basic (default), client_secret_post, private_key_jwt, client_secret_jwt, federated_jwt or none
+	PrivateKeyPEM string // private_key_jwt: an RSA or P-256 key
+	PrivateKeyID  string // private_key_jwt: the key's kid
+	// PrivateKeyCertPEM is private_key_jwt's X.509 certificate for PrivateKeyPEM, when the server
+	// knows the key by its certificate (Entra): its thumbprints go in the assertion header.
+	PrivateKeyCertPEM string
+	RefreshToken      string            // refresh_token grant
+	Audience          string            // the Auth0/Okta audience extension
+	Resource          []string          // RFC 8707 resource indicators
+	ExtraParams       map[string]string // further form parameters
 	// MinValidity is how long the token handed out must stay valid from that moment: a reused
 	// token with less left is replaced, and a fresh one that lives shorter is an error.
 	MinValidity time.Duration

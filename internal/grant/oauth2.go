@@ -7,6 +7,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha1" //nolint:gosec // G505: x5t, the certificate thumbprint Entra wants, is SHA-1
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -147,6 +148,9 @@ func oauth2Check(r Request) *Error {
 			return fail(t.setting, fmt.Sprintf("the token type must be one of %s or a URI, not %q", strings.Join(TokenTypes, ", "), t.value))
 		}
 	}
+	if r.PrivateKeyCertPEM != "" && r.clientAuth() != ClientAuthPrivateKeyJWT {
+		return fail(SettingPrivateKeyCert, "a certificate for the private key goes with private_key_jwt only, not with "+r.clientAuth())
+	}
 	switch r.clientAuth() {
 	case ClientAuthBasic, ClientAuthPost, ClientAuthSecretJWT:
 		if r.ClientSecret == "" {
@@ -162,8 +166,14 @@ func oauth2Check(r Request) *Error {
 		if r.PrivateKeyPEM == "" {
 			return fail(SettingPrivateKey, "the private key is required for private_key_jwt")
 		}
-		if _, _, err := parseSigningKey(r.PrivateKeyPEM); err != nil {
+		key, _, err := parseSigningKey(r.PrivateKeyPEM)
+		if err != nil {
 			return fail(SettingPrivateKey, err.Error())
+		}
+		if r.PrivateKeyCertPEM != "" {
+			if _, err := signingCertificate(r.PrivateKeyCertPEM, key); err != nil {
+				return fail(SettingPrivateKeyCert, err.Error())
+			}
 		}
 	case ClientAuthFederatedJWT:
 		if r.ClientSecret != "" || r.PrivateKeyPEM != "" {
@@ -341,6 +351,17 @@ func clientAssertion(r Request, now time.Time) (string, error) {
 		if r.PrivateKeyID != "" {
 			header["kid"] = r.PrivateKeyID
 		}
+		if r.PrivateKeyCertPEM != "" {
+			// Entra finds a certificate credential by its thumbprint: SHA-1 as x5t, and SHA-256 as
+			// x5t#S256 (RFC 7515 4.1.7, 4.1.8), both base64url of the DER certificate's digest.
+			cert, err := signingCertificate(r.PrivateKeyCertPEM, key)
+			if err != nil {
+				return "", err
+			}
+			sha1Sum, sha256Sum := sha1.Sum(cert.Raw), sha256.Sum256(cert.Raw) //nolint:gosec // G401: x5t is SHA-1 by definition
+			header["x5t"] = base64.RawURLEncoding.EncodeToString(sha1Sum[:])
+			header["x5t#S256"] = base64.RawURLEncoding.EncodeToString(sha256Sum[:])
+		}
 	}
 	header["alg"] = alg
 	jti := make([]byte, 16)
@@ -376,6 +397,23 @@ func signDigest(key crypto.Signer, input string) ([]byte, error) {
 		return sig, nil
 	}
 	return nil, fmt.Errorf("the private key is a %T", key)
+}
+
+// signingCertificate reads the PEM certificate of private_key_jwt's key (the first of a chain)
+// and checks that it certifies key. Its errors never quote the PEM.
+func signingCertificate(pemText string, key crypto.Signer) (*x509.Certificate, error) {
+	block, _ := pem.Decode([]byte(pemText))
+	if block == nil || block.Type != "CERTIFICATE" {
+		return nil, errors.New("the certificate is not a PEM certificate (-----BEGIN CERTIFICATE-----)")
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return nil, errors.New("the certificate cannot be read as X.509")
+	}
+	if pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool }); !ok || !pub.Equal(cert.PublicKey) {
+		return nil, errors.New("the certificate is not the private key's: its public key is another; the key and the certificate must be a pair")
+	}
+	return cert, nil
 }
 
 // parseSigningKey reads a PEM private key (PKCS#8, PKCS#1 or SEC 1) that is RSA or P-256, and its

@@ -31,6 +31,7 @@ var settingAttributes = map[grant.Setting]string{
 	grant.SettingGrantType:          "grant_type",
 	grant.SettingClientAuth:         "client_auth",
 	grant.SettingPrivateKey:         "private_key_pem",
+	grant.SettingPrivateKeyCert:     "private_key_cert_pem",
 	grant.SettingRefreshToken:       "current_refresh_token",
 	grant.SettingExtraParams:        "extra_params",
 	grant.SettingMinValidity:        "min_validity",

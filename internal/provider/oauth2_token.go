@@ -72,6 +72,11 @@ var oauth2Token = register(tokenType{
 		{name: "private_key_id",
 			description: "For `private_key_jwt`: the key's ID, sent as the assertion's `kid` header.",
 			kind:        stringIn(func(r *resolved, v string) { r.PrivateKeyID = v })},
+		{name: "private_key_cert_pem", sensitive: true,
+			description: "For `private_key_jwt`: the PEM X.509 certificate of `private_key_pem`, for servers that " +
+				"know the key by its certificate, as Entra ID's certificate credentials do. Its SHA-1 and SHA-256 " +
+				"thumbprints go in the assertion header as `x5t` and `x5t#S256`. It must certify the private key.",
+			kind: stringIn(func(r *resolved, v string) { r.PrivateKeyCertPEM = v })},
 		withRequiredOff(usernameInput, "For the `password` grant: the user to log in as."),
 		withRequiredOff(passwordInput, "For the `password` grant: the user's password."),
 		// Not "refresh_token": that is the output, the (possibly rotated) refresh token the server

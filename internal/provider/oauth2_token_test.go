@@ -45,6 +45,8 @@ func TestAccOAuth2TokenGrantsAndClientAuth(t *testing.T) {
 			"private_key_pem": tokenserver.OAuth2RSAKeyPEM(), "private_key_id": "rsa-1"},
 		"private_key_jwt P-256": {"issuer": issuer, "client_id": tokenserver.OAuth2ECClientID, "client_auth": "private_key_jwt",
 			"private_key_pem": tokenserver.OAuth2ECKeyPEM()},
+		"private_key_jwt with its certificate (Entra)": {"token_url": tokenURL, "client_id": tokenserver.OAuth2CertClientID,
+			"client_auth": "private_key_jwt", "private_key_pem": tokenserver.OAuth2RSAKeyPEM(), "private_key_cert_pem": tokenserver.OAuth2RSACertPEM()},
 		"client_secret_jwt, discovered": {"issuer": issuer, "client_id": tokenserver.OAuth2SecretJWTClientID,
 			"client_secret": tokenserver.OAuth2SecretJWTClientSecret, "client_auth": "client_secret_jwt"},
 		"password, public client, openid": {"token_url": tokenURL, "client_id": tokenserver.OAuth2PublicClientID, "client_auth": "none",

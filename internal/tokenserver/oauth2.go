@@ -42,6 +42,10 @@ const (
 	OAuth2RSAClientID = "oauth2-rsa-client"
 	// OAuth2ECClientID authenticates with private_key_jwt, ES256, signed with OAuth2ECKeyPEM.
 	OAuth2ECClientID = "oauth2-ec-client"
+	// OAuth2CertClientID authenticates with private_key_jwt, RS256, signed with OAuth2RSAKeyPEM, and
+	// is registered by its certificate (OAuth2RSACertPEM), as Entra ID's certificate credentials
+	// are: its assertions must name the certificate by its thumbprint (x5t).
+	OAuth2CertClientID = "oauth2-cert-client"
 	// OAuth2SecretJWTClientID is a confidential client whose secret is long enough to be an HS256
 	// key (RFC 7518 3.2: 32 bytes or more), for client_secret_jwt; basic and post work too. Its
 	// secret holds the same awkward characters as OAuth2ClientSecret: the HMAC key is its raw bytes.
@@ -117,6 +121,7 @@ func oauth2Clients() map[string]string {
 		OAuth2RSAClientID:       OAuth2RSAPublicKeyPEM(),
 		OAuth2ECClientID:        OAuth2ECPublicKeyPEM(),
 		OAuth2SecretJWTClientID: OAuth2SecretJWTClientSecret,
+		OAuth2CertClientID:      OAuth2RSACertPEM(),
 		OAuth2FederatedClientID: FederatedPrefix + CIJobSubject,
 	}
 }

@@ -8,8 +8,10 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha1" //nolint:gosec // G505: x5t, the certificate thumbprint Entra compares, is SHA-1
 	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -53,9 +55,10 @@ const FederatedPrefix = "federated:"
 type oauth2Registration struct {
 	kind    clientKind
 	secret  string
-	subject string           // a federated client's job token sub
-	key     crypto.PublicKey // *rsa.PublicKey, *ecdsa.PublicKey (P-256), or []byte: an HS256 secret
-	alg     string           // the JWS algorithm of key: RS256, ES256 or HS256
+	subject string            // a federated client's job token sub
+	key     crypto.PublicKey  // *rsa.PublicKey, *ecdsa.PublicKey (P-256), or []byte: an HS256 secret
+	cert    *x509.Certificate // a key client registered by its certificate, which its assertions name (x5t)
+	alg     string            // the JWS algorithm of key: RS256, ES256 or HS256
 }
 
 // oauth2Caller is the client a request authenticated as, and how.
@@ -76,6 +79,21 @@ func (s *Server) oauth2Registered(id string) (reg oauth2Registration, problem st
 		return oauth2Registration{kind: publicClient}, ""
 	case strings.HasPrefix(v, FederatedPrefix):
 		return oauth2Registration{kind: federatedClient, subject: strings.TrimPrefix(v, FederatedPrefix)}, ""
+	case strings.HasPrefix(v, "-----BEGIN CERTIFICATE-----"):
+		block, _ := pem.Decode([]byte(v))
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return reg, "the client's registered certificate cannot be read"
+		}
+		pub, err := x509.MarshalPKIXPublicKey(cert.PublicKey)
+		if err != nil {
+			return reg, "the client's registered certificate has an unusable key"
+		}
+		key, alg, err := parsePublicKeyPEM(string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub})))
+		if err != nil {
+			return reg, "the client's registered certificate cannot be used: " + err.Error()
+		}
+		return oauth2Registration{kind: keyClient, key: key, alg: alg, cert: cert}, ""
 	case strings.HasPrefix(v, "-----BEGIN PUBLIC KEY-----"):
 		key, alg, err := parsePublicKeyPEM(v)
 		if err != nil {
@@ -277,6 +295,11 @@ func (s *Server) checkAssertion(id string, reg oauth2Registration, jwt, endpoint
 	if problem != "" {
 		return problem
 	}
+	if reg.cert != nil {
+		if problem := checkThumbprints(jwt, reg.cert); problem != "" {
+			return problem
+		}
+	}
 	now := time.Now()
 	nowSec := float64(now.UnixNano()) / 1e9
 	iss, _ := claims["iss"].(string)
@@ -314,6 +337,27 @@ func (s *Server) checkAssertion(id string, reg oauth2Registration, jwt, endpoint
 	// The assertion is good: its jti may never be used again.
 	if !s.useOnce(id, jti, exp) {
 		return "the client_assertion jti has been used before: an assertion works once"
+	}
+	return ""
+}
+
+// checkThumbprints checks a client assertion of a client registered by certificate, as Entra ID
+// does (AADSTS700027 otherwise): its header names the certificate by its SHA-1 thumbprint, x5t,
+// and any x5t#S256 is its SHA-256 thumbprint (RFC 7515 4.1.7, 4.1.8).
+func checkThumbprints(jwt string, cert *x509.Certificate) string {
+	seg, _, _ := strings.Cut(jwt, ".")
+	raw, _ := base64.RawURLEncoding.DecodeString(seg) // verifiedJWS has read it already
+	header, _ := jsonObject(raw)
+	sha1Sum, sha256Sum := sha1.Sum(cert.Raw), sha256.Sum256(cert.Raw) //nolint:gosec // G401: x5t is SHA-1 by definition
+	x5t, _ := header["x5t"].(string)
+	switch s256, has256 := header["x5t#S256"].(string); {
+	case x5t == "":
+		return "the client_assertion header has no x5t: this client is registered by its certificate, which the " +
+			"assertion must name by its SHA-1 thumbprint (base64url)"
+	case x5t != base64.RawURLEncoding.EncodeToString(sha1Sum[:]):
+		return "the client_assertion x5t is not the SHA-1 thumbprint of the client's registered certificate"
+	case has256 && s256 != base64.RawURLEncoding.EncodeToString(sha256Sum[:]):
+		return "the client_assertion x5t#S256 is not the SHA-256 thumbprint of the client's registered certificate"
 	}
 	return ""
 }
@@ -473,6 +517,7 @@ type keyPairs struct {
 	once                  sync.Once
 	rsaPrivate, rsaPublic string
 	ecPrivate, ecPublic   string
+	rsaCert               string // a self-signed certificate of the RSA key, for OAuth2CertClientID
 }
 
 var oauth2Keys keyPairs
@@ -489,6 +534,13 @@ func oauth2KeyPairs() *keyPairs {
 		}
 		oauth2Keys.rsaPrivate, oauth2Keys.rsaPublic = keyPairPEM(rk, &rk.PublicKey)
 		oauth2Keys.ecPrivate, oauth2Keys.ecPublic = keyPairPEM(ek, &ek.PublicKey)
+		tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: OAuth2CertClientID},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().AddDate(1, 0, 0)}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &rk.PublicKey, rk)
+		if err != nil {
+			panic(err) // a template of constants and a fresh key always sign
+		}
+		oauth2Keys.rsaCert = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 	})
 	return &oauth2Keys
 }
@@ -518,6 +570,10 @@ func OAuth2ECKeyPEM() string { return oauth2KeyPairs().ecPrivate }
 
 // OAuth2RSAPublicKeyPEM returns the public key registered for OAuth2RSAClientID (PEM PKIX).
 func OAuth2RSAPublicKeyPEM() string { return oauth2KeyPairs().rsaPublic }
+
+// OAuth2RSACertPEM returns the self-signed certificate of OAuth2RSAKeyPEM's key, registered for
+// OAuth2CertClientID as an Entra certificate credential is.
+func OAuth2RSACertPEM() string { return oauth2KeyPairs().rsaCert }
 
 // OAuth2ECPublicKeyPEM returns the public key registered for OAuth2ECClientID (PEM PKIX).
 func OAuth2ECPublicKeyPEM() string { return oauth2KeyPairs().ecPublic }

@@ -7,6 +7,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha1" //nolint:gosec // G505: x5t, the thumbprint under test, is SHA-1 by definition
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
@@ -38,6 +39,7 @@ var oauth2Test = apiTest{
 			tokenserver.OAuth2ECClientID:        tokenserver.OAuth2ECPublicKeyPEM(),
 			tokenserver.OAuth2FederatedClientID: tokenserver.FederatedPrefix + tokenserver.CIJobSubject,
 			tokenserver.OAuth2SecretJWTClientID: tokenserver.OAuth2SecretJWTClientSecret,
+			tokenserver.OAuth2CertClientID:      tokenserver.OAuth2RSACertPEM(),
 		}
 	},
 	request:      oauth2Request,
@@ -416,6 +418,39 @@ func TestOAuth2ClientSecretJWT(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, b := send(t, c, ts, assertionPost(jwtClient.id, tc.assertion))
+			wantStatus(t, resp, 401)
+			wantDescription(t, b, "invalid_client", tc.descPart)
+		})
+	}
+}
+
+// A client registered by its certificate (Entra's certificate credentials): its assertions must
+// name the certificate by its thumbprints, x5t (SHA-1) and, if sent, x5t#S256.
+func TestOAuth2CertificateClient(t *testing.T) {
+	t.Parallel()
+	_, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	c := ts.Client()
+	tokenURL := tokenserver.TokenURL(ts.URL, tokenserver.OAuth2)
+	block, _ := pem.Decode([]byte(tokenserver.OAuth2RSACertPEM()))
+	sha1Sum, sha256Sum := sha1.Sum(block.Bytes), sha256.Sum256(block.Bytes) //nolint:gosec // G401: as above
+	x5t, x5t256 := base64.RawURLEncoding.EncodeToString(sha1Sum[:]), base64.RawURLEncoding.EncodeToString(sha256Sum[:])
+	certClient := keyClient{tokenserver.OAuth2CertClientID, "RS256", tokenserver.OAuth2RSAKeyPEM()}
+	with := func(headers ...string) string {
+		return assertionFor(t, certClient, tokenURL, func(h, _ map[string]any) {
+			for i := 0; i < len(headers); i += 2 {
+				h[headers[i]] = headers[i+1]
+			}
+		})
+	}
+	sendOK(t, c, ts, assertionPost(certClient.id, with("x5t", x5t)))
+	sendOK(t, c, ts, assertionPost(certClient.id, with("x5t", x5t, "x5t#S256", x5t256)))
+	for name, tc := range map[string]struct{ assertion, descPart string }{
+		"no x5t":           {with(), "has no x5t"},
+		"another x5t":      {with("x5t", x5t256[:27]), "x5t is not the SHA-1 thumbprint"},
+		"another x5t#S256": {with("x5t", x5t, "x5t#S256", x5t), "x5t#S256 is not the SHA-256 thumbprint"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resp, b := send(t, c, ts, assertionPost(certClient.id, tc.assertion))
 			wantStatus(t, resp, 401)
 			wantDescription(t, b, "invalid_client", tc.descPart)
 		})

@@ -20,19 +20,19 @@ ephemeral "oauth2_token" "api" {
   audience      = "https://inventory.example.com"
 }
 
-# An Entra-style client that proves itself with a key (RFC 7523 private_key_jwt) instead of a
-# secret; the token endpoint is given directly. The assertion names the key by its kid, as Okta,
-# Auth0 and Keycloak look keys up; Entra ID also wants the certificate's thumbprint (x5t), which
-# the provider does not send yet.
+# An Entra ID app with a certificate credential proves itself with the certificate's key (RFC 7523
+# private_key_jwt) instead of a secret; the token endpoint is given directly. Entra finds the
+# credential by the certificate's thumbprint, which the assertion carries as x5t and x5t#S256 when
+# private_key_cert_pem is set. (Okta, Auth0 and Keycloak look keys up by private_key_id, the kid.)
 ephemeral "oauth2_token" "entra" {
   provider = authtoken
 
-  token_url       = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/oauth2/v2.0/token"
-  client_id       = var.oauth2_client_id
-  client_auth     = "private_key_jwt"
-  private_key_pem = var.oauth2_private_key_pem
-  private_key_id  = "2B1C0E3F9A"
-  scope           = "https://graph.microsoft.com/.default"
+  token_url            = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/oauth2/v2.0/token"
+  client_id            = var.oauth2_client_id
+  client_auth          = "private_key_jwt"
+  private_key_pem      = var.oauth2_private_key_pem
+  private_key_cert_pem = var.oauth2_certificate_pem
+  scope                = "https://graph.microsoft.com/.default"
 }
 
 # A refresh token exchanged for an access token. Many servers rotate refresh tokens (each works
@@ -52,6 +52,11 @@ ephemeral "oauth2_token" "refreshed" {
 variable "oauth2_client_id" {
   type        = string
   description = "The OAuth client ID the authorization server issued."
+}
+
+variable "oauth2_certificate_pem" {
+  type        = string
+  description = "The PEM X.509 certificate uploaded to the Entra app registration, of oauth2_private_key_pem's key."
 }
 
 variable "oauth2_client_secret" {
