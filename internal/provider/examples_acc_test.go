@@ -70,6 +70,8 @@ var examplesValidatedOnly = map[string]string{
 		"server does not have",
 	"examples/guides/testing-configurations": "it is a module under test: its terraform test files run against " +
 		"the token server (TestAccTestingGuideModuleTests, through its run-tests.sh)",
+	"examples/guides/testing-configurations/tests/token-server": "a setup module that starts the tokenserver " +
+		"command: its test file runs it (TestAccTestingGuideModuleTests)",
 	"examples/guides/secretless-pipelines/google-sts":    secretlessValidatedOnly,
 	"examples/guides/secretless-pipelines/keycloak":      secretlessValidatedOnly,
 	"examples/guides/secretless-pipelines/dex":           secretlessValidatedOnly,

@@ -3,9 +3,11 @@ package provider
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -33,6 +35,7 @@ func runTestingGuide(t *testing.T, serverFlags string) (string, error) {
 		"TF":                acctest.TerraformPath(t),
 		"TOKENSERVER":       acctest.TokenServerPath(t),
 		"TOKENSERVER_FLAGS": serverFlags,
+		"TOKEN_SERVER_PORT": strconv.Itoa(freePort(t)), // for the self-contained test file's own server
 	}) {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -42,6 +45,17 @@ func runTestingGuide(t *testing.T, serverFlags string) (string, error) {
 	// The test client's secret is given to terraform as a variable; no output may show it.
 	testsupport.AssertNoSecret(t, "run-tests.sh output", out.String(), "inventory-test-secret")
 	return out.String(), err
+}
+
+// freePort is a loopback port nothing listens on, just now.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port //nolint:forcetypeassert // a TCP listener's address
 }
 
 // TestAccTestingGuideModuleTests: the guide's module tests pass against the token server, on the
@@ -57,7 +71,8 @@ func TestAccTestingGuideModuleTests(t *testing.T) {
 	for _, want := range []string{
 		`run "api_accepts_the_token"... pass`,
 		`run "short_lived_tokens_are_caught"... pass`,
-		"Success! 2 passed, 0 failed.",
+		`run "start_token_server"... pass`,
+		"Success! 4 passed, 0 failed.", // token_server.tftest.hcl, and self_contained.tftest.hcl with its setup module
 		`run "reads_the_token"... pass`,
 		"Success! 1 passed, 0 failed.",
 	} {
@@ -75,7 +90,8 @@ func TestAccTestingGuideCatchesFailures(t *testing.T) {
 	if err == nil {
 		t.Fatalf("run-tests.sh passed with the token endpoint failing:\n%s", out)
 	}
-	for _, want := range []string{`run "api_accepts_the_token"... fail`, "HTTP 503", "Failure! 0 passed, 1 failed"} {
+	// The self-contained test file's own server has no fault: its two runs pass.
+	for _, want := range []string{`run "api_accepts_the_token"... fail`, "HTTP 503", "Failure! 2 passed, 1 failed, 1 skipped."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("run-tests.sh output lacks %q:\n%s", want, out)
 		}

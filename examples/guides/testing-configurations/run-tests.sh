@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs this module's tests, and its reporting module's, with `terraform test` against a local
-# token server that knows the module's own client (tokenserver.json):
+# token server that knows the module's own client (tokenserver.json); the self-contained test
+# file starts a second one itself, on TOKEN_SERVER_PORT (default 18089):
 #
 #   ./run-tests.sh                 with terraform
 #   TF=tofu ./run-tests.sh         with OpenTofu (`tofu test`)
@@ -44,6 +45,9 @@ export TF_VAR_client_secret=inventory-test-secret
 export OAUTH2_CLIENT_SECRET=inventory-test-secret
 export TF_VAR_api_url="$base/oauth2/userinfo" # the token server's own protected resource
 export TF_IN_AUTOMATION=1
+# tests/self_contained.tftest.hcl starts a token server of its own, from PATH, on this port.
+export TF_VAR_token_server_port=${TOKEN_SERVER_PORT:-18089}
+PATH="$(dirname "$(command -v "$TOKENSERVER")"):$PATH"
 
 status=0
 for dir in . modules/reporting; do
