@@ -71,10 +71,11 @@ func checkMirrorCLIConfigExample(t *testing.T, text string) exampleResult {
 	t.Helper()
 	var r exampleResult
 	aws := localAWS(t)
-	mirror := t.TempDir()
-	for _, host := range registryHosts {
+	mirror, awsMirror := t.TempDir(), t.TempDir()
+	for _, host := range registryHosts { // OpenTofu looks for registry.opentofu.org/hashicorp/aws
 		acctest.Mirror(t, mirror, acctest.MirrorPackage{Source: host + "authtoken/authtoken", Version: ownVersion(),
 			Binary: filepath.Join(acctest.ProviderDir(t), "terraform-provider-authtoken")})
+		acctest.Mirror(t, awsMirror, acctest.MirrorPackage{Source: host + awsSource, Version: aws.Version, Binary: aws.Binary})
 	}
 	pathRE := regexp.MustCompile(`(filesystem_mirror\s*\{\s*path\s*=\s*)"[^"]*"`)
 	if !pathRE.MatchString(text) {
@@ -90,7 +91,7 @@ func checkMirrorCLIConfigExample(t *testing.T, text string) exampleResult {
 		return r
 	}
 	text = directRE.ReplaceAllLiteralString(text, fmt.Sprintf("filesystem_mirror {\n    path    = %q\n    include = [\"hashicorp/aws\"]\n  }\n"+
-		"  direct {\n    exclude = [\"hashicorp/aws\", ", aws.Mirror))
+		"  direct {\n    exclude = [\"hashicorp/aws\", ", awsMirror))
 	rc := filepath.Join(t.TempDir(), "terraform.rc")
 	testsupport.WriteFile(t, rc, text)
 	r.problems = initMixed(t, rc, "")
