@@ -59,6 +59,8 @@ const (
 	SettingSubjectTokenSource
 	SettingSubjectTokenType
 	SettingActorToken
+	SettingClientCert
+	SettingClientKey
 	// SettingCount is how many settings there are: the ones above are SettingNone to SettingCount-1.
 	SettingCount
 )
@@ -94,6 +96,8 @@ const (
 	ReasonJobTokenSource                 // the CI platform did not hand out the job token
 	ReasonJobTokenRefused                // the server refused the exchange of a job token: its trust does not match
 	ReasonHostFailing                    // KindHostFailing: the host failed an earlier grant; nothing was sent
+	ReasonClientCertRequired             // the server (its gateway) wants a TLS client certificate and got none
+	ReasonClientCertRefused              // the server refused the TLS client certificate in the handshake
 )
 
 // Error is every failure Grant and NewClient return. All its text is safe to show: the request's
@@ -204,6 +208,8 @@ func (e *Error) Reason() Reason {
 		return ReasonCanceled
 	case e.Kind == KindRedirect:
 		return ReasonRedirect
+	case e.clientCertReason() != ReasonUnknown:
+		return e.clientCertReason()
 	case e.Kind == KindTransport:
 		var hostMismatch x509.HostnameError
 		switch {

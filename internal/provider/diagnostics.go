@@ -42,6 +42,8 @@ var settingAttributes = map[grant.Setting]string{
 	grant.SettingSubjectTokenSource: "subject_token_source",
 	grant.SettingSubjectTokenType:   "subject_token_type",
 	grant.SettingActorToken:         "actor_token",
+	grant.SettingClientCert:         "client_cert_pem",
+	grant.SettingClientKey:          "client_key_pem",
 }
 
 // grantErrorDiagnostic is the diagnostic for a failed grant of type t.
