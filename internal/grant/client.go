@@ -335,6 +335,7 @@ func (c *Client) exchange(parent context.Context, r Request, secrets []string, b
 			return token, nil
 		}
 		failure.API, failure.Host, failure.Attempts, failure.GrantType, failure.ClientAuth = r.API, host, attempt, r.GrantType, r.clientAuth()
+		failure.sentClientCert = r.ClientCertPEM != ""
 		if ctx.Err() != nil {
 			failure = c.contextError(parent, r, host, attempt, failure)
 		}

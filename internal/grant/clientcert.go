@@ -163,7 +163,9 @@ func (c *Client) transportFor(r Request) (http.RoundTripper, error) {
 }
 
 // clientCertAlert reports a handshake the server ended over the client certificate: none was
-// sent where one is required, or the one sent was refused (unknown CA, expired, revoked).
+// sent where one is required (certificate_required), or a certificate was refused (unknown CA,
+// expired, revoked); which of the two a refusal is depends on whether one was sent
+// (Error.clientCertReason).
 // Remote alerts have no exported type, so their text is matched.
 func clientCertAlert(err error) (required, refused bool) {
 	if err == nil {
@@ -173,8 +175,11 @@ func clientCertAlert(err error) (required, refused bool) {
 	if strings.Contains(msg, "remote error: tls: certificate required") {
 		return true, false
 	}
+	// A TLS 1.2 server that requires a certificate and got none says only handshake_failure
+	// (Go's does); with the rare other causes of that alert (no common cipher suite) retrying
+	// cannot help either.
 	for _, alert := range []string{"bad certificate", "unknown certificate authority", "certificate expired",
-		"certificate revoked", "unsupported certificate", "certificate unknown", "access denied"} {
+		"certificate revoked", "unsupported certificate", "certificate unknown", "access denied", "handshake failure"} {
 		if strings.Contains(msg, "remote error: tls: "+alert) {
 			return false, true
 		}
@@ -193,7 +198,7 @@ func (e *Error) clientCertReason() Reason {
 		required, refused = e.gatewayWantsCert()
 	}
 	switch {
-	case required:
+	case required, refused && !e.sentClientCert:
 		return ReasonClientCertRequired
 	case refused:
 		return ReasonClientCertRefused

@@ -2,9 +2,14 @@ package grant_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"io"
+	"log"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -208,4 +213,53 @@ func pemLines(pems ...string) []string {
 		}
 	}
 	return out
+}
+
+// TestClientCertificateRefusedInTheHandshake: a server that requires a certificate at the TLS
+// layer ends the handshake: in TLS 1.2 with handshake_failure for none and bad_certificate for an
+// untrusted one, in TLS 1.3 with certificate_required for none. Either way the reason says which,
+// and nothing is retried.
+func TestClientCertificateRefusedInTheHandshake(t *testing.T) {
+	ca := testsupport.NewCA(t)
+	serverCert, serverKey := ca.Issue(t, testsupport.CertOptions{CommonName: "localhost", Server: true})
+	pair, err := tls.X509KeyPair([]byte(serverCert), []byte(serverKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(ca.Cert)
+	untrustedCert, untrustedKey := testsupport.NewCA(t).Issue(t, testsupport.CertOptions{CommonName: merchant})
+	for _, version := range []uint16{tls.VersionTLS12, tls.VersionTLS13} {
+		ts := httptest.NewUnstartedServer(tokenserver.New(tokenserver.DefaultConfig()))
+		ts.Config.ErrorLog = log.New(io.Discard, "", 0)
+		ts.TLS = &tls.Config{Certificates: []tls.Certificate{pair}, ClientAuth: tls.RequireAndVerifyClientCert,
+			ClientCAs: pool, MinVersion: version, MaxVersion: version}
+		ts.StartTLS()
+		t.Cleanup(ts.Close)
+		for _, tc := range []struct {
+			name, cert, key string
+			want            grant.Reason
+		}{
+			{"none", "", "", grant.ReasonClientCertRequired},
+			{"untrusted", untrustedCert, untrustedKey, grant.ReasonClientCertRefused},
+		} {
+			t.Run(tls.VersionName(version)+" "+tc.name, func(t *testing.T) {
+				c := newClient(t, func(c *grant.Config) { c.CACertPEM = ca.CertPEM })
+				r := testsupport.Request(grant.Tenn, ts.URL)
+				r.ClientCertPEM, r.ClientKeyPEM = tc.cert, tc.key
+				_, err := c.Grant(context.Background(), r)
+				var ge *grant.Error
+				if !errors.As(err, &ge) || ge.Reason() != tc.want || ge.Attempts != 1 {
+					t.Fatalf("got %v (reason %v), want reason %v after 1 attempt", err, reasonOf(ge), tc.want)
+				}
+			})
+		}
+	}
+}
+
+func reasonOf(e *grant.Error) grant.Reason {
+	if e == nil {
+		return grant.ReasonUnknown
+	}
+	return e.Reason()
 }

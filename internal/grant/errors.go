@@ -135,6 +135,10 @@ type Error struct {
 	JobToken *JobTokenClaims
 	Message  string // what went wrong, in words, when the fields above do not say it all
 	Err      error  // the underlying cause, for errors.Is/As
+	// sentClientCert: the request presented a TLS client certificate, so a handshake the server
+	// ended over a certificate refused that one; without one, it wanted one (TLS 1.2 servers
+	// answer a missing certificate with bad_certificate, not TLS 1.3's certificate_required).
+	sentClientCert bool
 }
 
 func (e *Error) Error() string {

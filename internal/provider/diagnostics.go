@@ -186,8 +186,9 @@ func hint(e *grant.Error) string {
 		return jobTokenRefusedHint(e.JobToken)
 	case grant.ReasonClientCertRequired:
 		return "The token endpoint (or the gateway in front of it) asks for a TLS client certificate (mutual TLS), " +
-			"and none was sent. Set client_cert_pem and client_key_pem (or their environment variables) to the " +
-			"certificate the server's operators issued for this client."
+			"and none was sent (a TLS 1.2 server says only \"handshake failure\"). Set client_cert_pem and " +
+			"client_key_pem (or their environment variables) to the certificate the server's operators issued for " +
+			"this client."
 	case grant.ReasonClientCertRefused:
 		return "The token endpoint refused the TLS client certificate in the handshake. Check that client_cert_pem " +
 			"was issued by a CA the server trusts, for the subject it admits, that it is not revoked, and that " +
