@@ -136,8 +136,8 @@ type Error struct {
 	Message  string // what went wrong, in words, when the fields above do not say it all
 	Err      error  // the underlying cause, for errors.Is/As
 	// sentClientCert: the request presented a TLS client certificate, so a handshake the server
-	// ended over a certificate refused that one; without one, it wanted one (TLS 1.2 servers
-	// answer a missing certificate with bad_certificate, not TLS 1.3's certificate_required).
+	// ended over a certificate refused that one; without one, it wanted one (a TLS 1.2 server
+	// answers a missing certificate with handshake_failure, not TLS 1.3's certificate_required).
 	sentClientCert bool
 }
 
