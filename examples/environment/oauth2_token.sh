@@ -27,5 +27,7 @@ export OAUTH2_AUDIENCE="https://inventory.example.com"
 export OAUTH2_RESOURCE="https://inventory.example.com https://orders.example.com" # separated by spaces
 export OAUTH2_EXTRA_PARAMS="organization=acme&prompt=none"                         # form-encoded
 export OAUTH2_MIN_VALIDITY="30m"
+export OAUTH2_CLIENT_CERT_PEM="$(cat client.pem)"    # mutual TLS: the client certificate
+export OAUTH2_CLIENT_KEY_PEM="$(cat client-key.pem)" # and its unencrypted key
 export OAUTH2_REVOKE_ON_CLOSE="true" # ephemeral resource only
 export OAUTH2_REVOCATION_URL="https://login.example.com/oauth2/revoke"

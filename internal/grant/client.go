@@ -65,9 +65,10 @@ type Client struct {
 	// credentials to another address), and a Location header is never parsed on our behalf.
 	transport  http.RoundTripper
 	cfg        Config
-	coalescing *coalescer // nil when ReuseTokens is off
-	discovered discovery  // issuers' metadata, fetched once each
-	holds      holds      // who holds which token, for revocation on close (revoke.go)
+	coalescing *coalescer     // nil when ReuseTokens is off
+	discovered discovery      // issuers' metadata, fetched once each
+	holds      holds          // who holds which token, for revocation on close (revoke.go)
+	certs      certTransports // the transport's clones that present a client certificate (clientcert.go)
 
 	hosts *hostMemory // each host's circuit, retry budget and Retry-After (breaker.go)
 }
@@ -149,6 +150,9 @@ func (c *Client) grantWithin(ctx context.Context, r Request) (*Token, error) {
 	revokeAt, caveats, err := c.resolveEndpoints(ctx, &r)
 	if err != nil {
 		return nil, err
+	}
+	if expiring, _ := r.checkClientCert(time.Now()); expiring != nil { // validate refused a bad pair
+		caveats = append(caveats, *expiring)
 	}
 	// A revoking grant may find its shared token already let go of by its last holder (between
 	// the grant and the hold); it then gets a new one, which no one else holds yet.
@@ -331,6 +335,7 @@ func (c *Client) exchange(parent context.Context, r Request, secrets []string, b
 			return token, nil
 		}
 		failure.API, failure.Host, failure.Attempts, failure.GrantType, failure.ClientAuth = r.API, host, attempt, r.GrantType, r.clientAuth()
+		failure.sentClientCert = r.ClientCertPEM != ""
 		if ctx.Err() != nil {
 			failure = c.contextError(parent, r, host, attempt, failure)
 		}
@@ -366,7 +371,11 @@ func (c *Client) exchange(parent context.Context, r Request, secrets []string, b
 
 // attempt sends one request. It returns a token, or the failure and the server's Retry-After.
 func (c *Client) attempt(ctx context.Context, req *http.Request, r Request, red *redactor, accept accepter) (*Token, *Error, time.Duration) {
-	resp, err := c.transport.RoundTrip(req.WithContext(ctx))
+	transport, err := c.transportFor(r)
+	if err != nil {
+		return nil, &Error{Kind: KindConfig, Setting: SettingClientCert, Message: err.Error()}, 0
+	}
+	resp, err := transport.RoundTrip(req.WithContext(ctx))
 	if err != nil {
 		msg := transportMessage(err, r.TokenURL, red)
 		if strings.Contains(err.Error(), "server response headers exceeded") {
@@ -443,8 +452,9 @@ func describeBody(e *Error, body []byte, red *redactor) {
 func (e *Error) retryable() bool {
 	switch e.Kind {
 	case KindTransport:
-		// A refused certificate stays refused: retrying only delays the diagnostic.
-		return !certificateError(e.Err)
+		// A refused certificate stays refused, the server's or ours: retrying only delays the diagnostic.
+		required, refused := clientCertAlert(e.Err)
+		return !certificateError(e.Err) && !required && !refused
 	case KindStatus:
 		if isCredentialCode(e.Code) {
 			return false

@@ -106,7 +106,7 @@ func (r Request) key() string {
 	// Every field that can change the token or what becomes of it; TestRequestKeyCoversEveryField
 	// fails when a new field of Request is neither here nor in its list of fields left out.
 	parts := []string{r.ReuseGroup, r.API.Name, r.TokenURL, r.Issuer, r.ClientID, r.ClientSecret, r.Username, r.Password,
-		r.Scope, r.GrantType, r.ClientAuth, r.PrivateKeyPEM, r.PrivateKeyID, r.PrivateKeyCertPEM, r.RefreshToken, r.Audience,
+		r.Scope, r.GrantType, r.ClientAuth, r.PrivateKeyPEM, r.PrivateKeyID, r.PrivateKeyCertPEM, r.ClientCertPEM, r.ClientKeyPEM, r.RefreshToken, r.Audience,
 		strconv.FormatBool(r.RevokeOnClose), r.RevocationURL,
 		r.SubjectToken, r.SubjectTokenFile, r.SubjectTokenSource.Type, r.SubjectTokenSource.Audience, r.SubjectTokenSource.Env,
 		r.SubjectTokenSource.Tag, r.SubjectTokenSource.ServiceConnectionID, r.SubjectTokenType, r.RequestedTokenType,

@@ -59,6 +59,8 @@ const (
 	SettingSubjectTokenSource
 	SettingSubjectTokenType
 	SettingActorToken
+	SettingClientCert
+	SettingClientKey
 	// SettingCount is how many settings there are: the ones above are SettingNone to SettingCount-1.
 	SettingCount
 )
@@ -94,6 +96,8 @@ const (
 	ReasonJobTokenSource                 // the CI platform did not hand out the job token
 	ReasonJobTokenRefused                // the server refused the exchange of a job token: its trust does not match
 	ReasonHostFailing                    // KindHostFailing: the host failed an earlier grant; nothing was sent
+	ReasonClientCertRequired             // the server (its gateway) wants a TLS client certificate and got none
+	ReasonClientCertRefused              // the server refused the TLS client certificate in the handshake
 )
 
 // Error is every failure Grant and NewClient return. All its text is safe to show: the request's
@@ -131,6 +135,10 @@ type Error struct {
 	JobToken *JobTokenClaims
 	Message  string // what went wrong, in words, when the fields above do not say it all
 	Err      error  // the underlying cause, for errors.Is/As
+	// sentClientCert: the request presented a TLS client certificate, so a handshake the server
+	// ended over a certificate refused that one; without one, it wanted one (a TLS 1.2 server
+	// answers a missing certificate with handshake_failure, not TLS 1.3's certificate_required).
+	sentClientCert bool
 }
 
 func (e *Error) Error() string {
@@ -204,6 +212,8 @@ func (e *Error) Reason() Reason {
 		return ReasonCanceled
 	case e.Kind == KindRedirect:
 		return ReasonRedirect
+	case e.clientCertReason() != ReasonUnknown:
+		return e.clientCertReason()
 	case e.Kind == KindTransport:
 		var hostMismatch x509.HostnameError
 		switch {

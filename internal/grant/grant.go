@@ -30,10 +30,15 @@ type Request struct {
 	// PrivateKeyCertPEM is private_key_jwt's X.509 certificate for PrivateKeyPEM, when the server
 	// knows the key by its certificate (Entra): its thumbprints go in the assertion header.
 	PrivateKeyCertPEM string
-	RefreshToken      string            // refresh_token grant
-	Audience          string            // the Auth0/Okta audience extension
-	Resource          []string          // RFC 8707 resource indicators
-	ExtraParams       map[string]string // further form parameters
+	// ClientCertPEM and ClientKeyPEM are a TLS client certificate (a chain, leaf first) and its
+	// private key, presented in the handshake with the token and revocation endpoints
+	// (clientcert.go). Neither PEM is ever quoted; the key is a secret.
+	ClientCertPEM string
+	ClientKeyPEM  string
+	RefreshToken  string            // refresh_token grant
+	Audience      string            // the Auth0/Okta audience extension
+	Resource      []string          // RFC 8707 resource indicators
+	ExtraParams   map[string]string // further form parameters
 	// MinValidity is how long the token handed out must stay valid from that moment: a reused
 	// token with less left is replaced, and a fresh one that lives shorter is an error.
 	MinValidity time.Duration
@@ -60,14 +65,14 @@ type Request struct {
 }
 
 // Secrets lists the request's values that must never appear in a log line, error or
-// diagnostic: the client secret, the password, the refresh token, the key, and the Basic
+// diagnostic: the client secret, the password, the refresh token, the keys, and the Basic
 // credentials exactly as the API sends them.
 func (r Request) Secrets() []string {
 	var basic string
 	if r.API != nil && r.API.basic != nil {
 		basic = r.API.basic(r)
 	}
-	return nonEmpty(r.ClientSecret, r.Password, basic, r.RefreshToken, r.PrivateKeyPEM,
+	return nonEmpty(r.ClientSecret, r.Password, basic, r.RefreshToken, r.PrivateKeyPEM, r.ClientKeyPEM,
 		r.SubjectToken, r.ActorToken, r.jobToken)
 }
 

@@ -243,6 +243,9 @@ const (
 	CaveatGrantTypeNotAdvertised
 	// CaveatAuthMethodNotAdvertised: the issuer's token_endpoint_auth_methods_supported lacks the method.
 	CaveatAuthMethodNotAdvertised
+	// CaveatClientCertExpiring: the TLS client certificate expires within ClientCertExpiryWarning
+	// (clientcert.go); Expires says when.
+	CaveatClientCertExpiring
 )
 
 // Caveat is something worth a warning about a grant that went ahead: what was wanted, and what
@@ -252,6 +255,8 @@ type Caveat struct {
 	Want   string
 	Have   []string
 	Source string // CaveatJobTokenAudience: where the job token came from
+	// Expires is when the client certificate expires (CaveatClientCertExpiring).
+	Expires time.Time
 }
 
 // mint fetches a job token from a platform's mint endpoint: one request built by build, with the

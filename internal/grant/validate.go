@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // CheckTokenURL accepts an absolute https URL, or http for a loopback host (a local or test
@@ -73,6 +74,9 @@ func (r Request) validate() error {
 		}
 	}
 	if e := r.checkRevocation(); e != nil {
+		return e
+	}
+	if _, e := r.checkClientCert(time.Now()); e != nil {
 		return e
 	}
 	if r.API.check != nil {

@@ -42,6 +42,8 @@ var settingAttributes = map[grant.Setting]string{
 	grant.SettingSubjectTokenSource: "subject_token_source",
 	grant.SettingSubjectTokenType:   "subject_token_type",
 	grant.SettingActorToken:         "actor_token",
+	grant.SettingClientCert:         "client_cert_pem",
+	grant.SettingClientKey:          "client_key_pem",
 }
 
 // grantErrorDiagnostic is the diagnostic for a failed grant of type t.
@@ -52,6 +54,9 @@ func (t tokenType) grantErrorDiagnostic(err error) diag.Diagnostic {
 	}
 	if attribute, ok := settingAttributes[ge.Setting]; ok && ge.Kind == grant.KindConfig {
 		return diag.NewAttributeErrorDiagnostic(path.Root(attribute), "Invalid "+attribute, ge.Error())
+	}
+	if r := ge.Reason(); r == grant.ReasonClientCertRequired || r == grant.ReasonClientCertRefused {
+		return diag.NewAttributeErrorDiagnostic(path.Root("client_cert_pem"), summary(ge), hint(ge)+"\n\n"+ge.Error())
 	}
 	if ge.Kind == grant.KindLifetime {
 		return diag.NewAttributeErrorDiagnostic(path.Root("min_validity"), "Invalid min_validity", lifetimeDetail(ge))
@@ -100,6 +105,10 @@ func summary(e *grant.Error) string {
 		s += " at the issuer metadata"
 	}
 	switch {
+	case e.Reason() == grant.ReasonClientCertRequired:
+		s += ": " + e.Host + " wants a TLS client certificate"
+	case e.Reason() == grant.ReasonClientCertRefused:
+		s += ": TLS client certificate refused by " + e.Host
 	case e.Status != 0 && e.Code != "":
 		s += ": HTTP " + strconv.Itoa(e.Status) + " " + e.Code
 	case e.Status != 0:
@@ -175,6 +184,15 @@ func hint(e *grant.Error) string {
 			"needs (the error below names the setting)."
 	case grant.ReasonJobTokenRefused:
 		return jobTokenRefusedHint(e.JobToken)
+	case grant.ReasonClientCertRequired:
+		return "The token endpoint (or the gateway in front of it) asks for a TLS client certificate (mutual TLS), " +
+			"and none was sent (a TLS 1.2 server says only \"handshake failure\"). Set client_cert_pem and " +
+			"client_key_pem (or their environment variables) to the certificate the server's operators issued for " +
+			"this client."
+	case grant.ReasonClientCertRefused:
+		return "The token endpoint refused the TLS client certificate in the handshake. Check that client_cert_pem " +
+			"was issued by a CA the server trusts, for the subject it admits, that it is not revoked, and that " +
+			"it includes any intermediate CA certificate the server needs."
 	case grant.ReasonHostFailing:
 		return "No request was sent for this block: the token endpoint's host failed an earlier token block of " +
 			"this run after its retries (its error is above or below), and asking it again for every block would " +
@@ -303,6 +321,11 @@ func (t tokenType) caveatWarning(c grant.Caveat) diag.Diagnostic {
 			fmt.Sprintf("subject_token_source asks for the audience %q, but the job token from %s has aud [%s]. "+
 				"The authorization server checks the job token's aud: configure the platform to mint it for the "+
 				"audience the server's trust expects (the exchange went ahead).", c.Want, c.Source, quoteList(c.Have)))
+	case grant.CaveatClientCertExpiring:
+		days := int(time.Until(c.Expires).Hours() / 24)
+		return diag.NewAttributeWarningDiagnostic(path.Root("client_cert_pem"), "The TLS client certificate expires soon",
+			fmt.Sprintf("client_cert_pem expires on %s (in %d days). Renew it before then: once it has expired, the "+
+				"provider refuses it at plan, and servers refuse it in the handshake.", c.Expires.UTC().Format(time.RFC3339), days))
 	case grant.CaveatGrantTypeNotAdvertised:
 		return diag.NewAttributeWarningDiagnostic(path.Root("grant_type"), "The issuer does not list this grant type",
 			fmt.Sprintf("The issuer's metadata lists grant_types_supported [%s], without %q. The grant went ahead; "+

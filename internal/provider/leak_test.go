@@ -72,7 +72,7 @@ func errString(err error) string {
 // cannot print one even if Terraform did.
 func (r *leakRun) redacted(s string) string {
 	for name, value := range r.env {
-		if value != "" && (strings.HasSuffix(name, "_PASSWORD") || strings.HasSuffix(name, "_SECRET")) {
+		if value != "" && (strings.HasSuffix(name, "_PASSWORD") || strings.HasSuffix(name, "_SECRET") || strings.HasSuffix(name, "_PEM")) {
 			s = strings.ReplaceAll(s, value, "<"+name+">")
 		}
 	}

@@ -16,7 +16,11 @@ func (t tokenType) ephemeralSchema() eschema.Schema {
 	for i := range t.inputs {
 		in := t.inputs[i] // a copy: envVar is set for this schema only
 		in.envVar = t.envVar(in)
-		attrs[in.name] = in.kind.ephemeral(in, t.inputDescription(in))
+		d := t.inputDescription(in)
+		if in.ephemeralValue {
+			d += " Accepts an ephemeral value, such as an ephemeral variable."
+		}
+		attrs[in.name] = in.kind.ephemeral(in, d)
 	}
 	for _, out := range t.outputs {
 		attrs[out.name] = out.ephemeral
@@ -36,7 +40,12 @@ func (t tokenType) dataSourceSchema() dschema.Schema {
 			continue
 		}
 		in.envVar = t.envVar(in)
-		attrs[in.name] = in.kind.dataSource(in, t.inputDescription(in))
+		d := t.inputDescription(in)
+		if in.ephemeralValue {
+			d += fmt.Sprintf(" Terraform refuses an ephemeral value in a data source argument, and a configured value "+
+				"is stored in state: to keep it out, use `%s`, or the ephemeral resource.", in.envVar)
+		}
+		attrs[in.name] = in.kind.dataSource(in, d)
 	}
 	for _, out := range t.outputs {
 		attrs[out.name] = out.dataSource

@@ -44,7 +44,10 @@ type input struct {
 	ephemeral    bool               // only the ephemeral resource has it
 	defaultValue string             // in the environment variable's form
 	extra        []validator.String // further checks of a configured string (conflicts with other inputs)
-	envVar       string             // set by the schema builders (token_schema.go): TENN_PASSWORD, ...
+	// ephemeralValue: the value is a credential worth keeping out of state; the ephemeral
+	// resource's description says it takes an ephemeral value, the data source's where to put it.
+	ephemeralValue bool
+	envVar         string // set by the schema builders (token_schema.go): TENN_PASSWORD, ...
 }
 
 // resolved is what a block asks for: the grant, and whether it set its own min_validity ("0s"
@@ -150,6 +153,21 @@ var (
 		kind: stringIn(func(r *resolved, v string) { r.RevocationURL = v })}
 )
 
+// Inputs of mutual TLS: a client certificate presented to the token and revocation endpoints.
+var (
+	clientCertInput = input{name: "client_cert_pem", sensitive: true, ephemeralValue: true,
+		description: "A TLS client certificate, PEM-encoded (the certificate, then any intermediate CA " +
+			"certificates), presented in the TLS handshake with the token endpoint and the revocation endpoint, " +
+			"for servers behind mutual TLS. Needs `client_key_pem`. Checked before any request: an expired " +
+			"certificate is an error, one that expires within 30 days a warning. Never shown in a diagnostic or log.",
+		kind: stringIn(func(r *resolved, v string) { r.ClientCertPEM = v })}
+	clientKeyInput = input{name: "client_key_pem", sensitive: true, ephemeralValue: true,
+		description: "The private key of `client_cert_pem`, PEM-encoded and unencrypted: PKCS#1, PKCS#8 or SEC1 " +
+			"(EC). It must belong to the certificate. An encrypted key is refused: decrypt it first, for example " +
+			"with `openssl pkey -in key.pem -out key-plain.pem`. Never shown in a diagnostic or log.",
+		kind: stringIn(func(r *resolved, v string) { r.ClientKeyPEM = v })}
+)
+
 func withDefault(in input, value, why string) input {
 	in.defaultValue = value
 	if why != "" {
@@ -206,7 +224,7 @@ func commonOutputs() []output {
 var registered = map[string]tokenType{}
 
 func register(t tokenType) tokenType {
-	t.inputs = append(t.inputs, minValidityInput) // every type, both kinds
+	t.inputs = append(t.inputs, minValidityInput, clientCertInput, clientKeyInput) // every type, both kinds
 	registered[t.name] = t
 	return t
 }

@@ -7,6 +7,7 @@ package testsupport
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/base64"
 	"log"
 	"net/http"
@@ -56,7 +57,18 @@ func HostileServerTLS(tb testing.TB, cfg tokenserver.Config) (*hostile.Server, *
 // serve starts h on loopback and closes it when the test ends, calling stop first if there is
 // one (hostile.Server.Close: it ends slow drips and delays, which ts.Close would wait for).
 func serve(tb testing.TB, h http.Handler, stop func(), useTLS bool) *httptest.Server {
+	if useTLS {
+		return serveWith(tb, h, stop, &tls.Config{}) //nolint:gosec // httptest's own settings, as StartTLS makes them
+	}
+	return serveWith(tb, h, stop, nil)
+}
+
+// serveWith is serve over HTTPS with tlsConfig (httptest fills in its certificate when the
+// config has none), or over http when tlsConfig is nil.
+func serveWith(tb testing.TB, h http.Handler, stop func(), tlsConfig *tls.Config) *httptest.Server {
+	useTLS := tlsConfig != nil
 	ts := httptest.NewUnstartedServer(h)
+	ts.TLS = tlsConfig
 	// Tests that check certificate rejection make the server log TLS handshake errors; those are
 	// expected, so keep them out of the test output.
 	ts.Config.ErrorLog = log.New(dropHandshakeErrors{}, "", log.LstdFlags)

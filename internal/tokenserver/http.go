@@ -68,6 +68,11 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 		s.serveResource(w, r, sp)
 		return
 	}
+	// The client certificate gateway guards the token and revocation endpoints (gateway.go).
+	guarded := (rt.serve == nil && sp.serve != nil) || rt.kind == "revocation"
+	if guarded && s.gatewayRefuses(w, r, api) {
+		return
+	}
 	if rt.serve != nil {
 		rt.serve(s, w, r, sp)
 		return

@@ -125,6 +125,11 @@ type Config struct {
 	// RefuseAuthorization makes the oauth2 token endpoint refuse any Authorization header, as
 	// Google's STS does: a token exchange there takes no client authentication.
 	RefuseAuthorization bool
+	// ClientCertSubject puts an API's token and revocation endpoints behind a TLS-terminating
+	// gateway that admits only a verified client certificate (mutual TLS) whose subject CommonName
+	// is the value (gateway.go). The server must be served with a tls.Config that asks for and
+	// verifies client certificates (testsupport.TokenServerMTLS). nil: no API asks for one.
+	ClientCertSubject map[API]string
 	// Logger, if set, gets one line per request: API, method, status, error code,
 	// fault. Never a secret or a token.
 	Logger *log.Logger
@@ -201,6 +206,8 @@ type Server struct {
 	discovery   DiscoveryFault            // how the oauth2 metadata documents misbehave (discovery.go)
 	metadataReq int                       // requests to the metadata documents
 	jobMints    int                       // job tokens the CI mint endpoints handed out (ci.go)
+	gateway     map[API]int               // requests the client certificate gateway refused (gateway.go)
+	clientCerts map[API][]string          // the client certificate CommonNames the gateway admitted, in order
 }
 
 // New returns a server for cfg, with empty parts filled from DefaultConfig.
@@ -224,6 +231,8 @@ func New(cfg Config) *Server {
 		refresh:     map[string]*refreshRecord{},
 		families:    map[string][]string{},
 		jtis:        map[string]time.Time{},
+		gateway:     map[API]int{},
+		clientCerts: map[API][]string{},
 	}
 }
 
@@ -281,6 +290,8 @@ func (s *Server) Reset() {
 	s.revocations.clear()
 	clear(s.revoked)
 	s.discovery, s.metadataReq = DiscoveryOK, 0
+	clear(s.gateway)
+	clear(s.clientCerts)
 }
 
 // recordRequest is a copy of r as the server received it, body being what was read of its body.
