@@ -230,7 +230,7 @@ func TestOAuth2Validation(t *testing.T) {
 		want   grant.Setting
 	}{
 		"unknown grant type":          {func(r *grant.Request) { r.GrantType = "implicit" }, grant.SettingGrantType},
-		"unknown client auth":         {func(r *grant.Request) { r.ClientAuth = "tls_client_auth" }, grant.SettingClientAuth},
+		"unknown client auth":         {func(r *grant.Request) { r.ClientAuth = "client_secret_jws" }, grant.SettingClientAuth},
 		"basic without secret":        {func(r *grant.Request) { r.ClientSecret = "" }, grant.SettingClientSecret},
 		"secret with private_key_jwt": {func(r *grant.Request) { r.ClientAuth = grant.ClientAuthPrivateKeyJWT }, grant.SettingClientSecret},
 		"private_key_jwt without key": {func(r *grant.Request) { r.ClientAuth, r.ClientSecret = grant.ClientAuthPrivateKeyJWT, "" }, grant.SettingPrivateKey},

@@ -64,8 +64,10 @@ const (
 	ClientAuthBasic         = "client_secret_basic"
 	ClientAuthPost          = "client_secret_post"
 	ClientAuthPrivateKeyJWT = "private_key_jwt"
-	ClientAuthSecretJWT     = "client_secret_jwt" // RFC 7523 2.2 with HS256 over the client secret
-	ClientAuthFederatedJWT  = "federated_jwt"     // the job token as the client assertion (jobtoken.go)
+	ClientAuthSecretJWT     = "client_secret_jwt"           // RFC 7523 2.2 with HS256 over the client secret
+	ClientAuthTLS           = "tls_client_auth"             // RFC 8705 2.1: the client certificate, from a CA
+	ClientAuthSelfSignedTLS = "self_signed_tls_client_auth" // RFC 8705 2.2: a self-signed one the server registered
+	ClientAuthFederatedJWT  = "federated_jwt"               // the job token as the client assertion (jobtoken.go)
 	ClientAuthNone          = "none"
 )
 
@@ -108,7 +110,8 @@ func tokenTypeURI(t string) string {
 // GrantTypes and ClientAuthMethods list what OAuth2 accepts, defaults first.
 var (
 	GrantTypes        = []string{GrantClientCredentials, GrantPassword, GrantRefreshToken, GrantTokenExchange, GrantJWTBearer}
-	ClientAuthMethods = []string{ClientAuthBasic, ClientAuthPost, ClientAuthPrivateKeyJWT, ClientAuthSecretJWT, ClientAuthFederatedJWT, ClientAuthNone}
+	ClientAuthMethods = []string{ClientAuthBasic, ClientAuthPost, ClientAuthPrivateKeyJWT, ClientAuthSecretJWT,
+		ClientAuthTLS, ClientAuthSelfSignedTLS, ClientAuthFederatedJWT, ClientAuthNone}
 	// GrantTypeValues are what a grant type may be written as: the names, and the URNs of the
 	// extension grants.
 	GrantTypeValues = append(slices.Clone(GrantTypes), grantTypeURNs[GrantTokenExchange], grantTypeURNs[GrantJWTBearer])
@@ -174,6 +177,15 @@ func oauth2Check(r Request) *Error {
 			if _, err := signingCertificate(r.PrivateKeyCertPEM, key); err != nil {
 				return fail(SettingPrivateKeyCert, err.Error())
 			}
+		}
+	case ClientAuthTLS, ClientAuthSelfSignedTLS:
+		if r.ClientSecret != "" || r.PrivateKeyPEM != "" {
+			return fail(SettingClientSecret, "neither a client secret nor a private key goes with "+r.clientAuth()+
+				": the client's TLS certificate authenticates it")
+		}
+		if r.ClientCertPEM == "" {
+			return fail(SettingClientCert, r.clientAuth()+" authenticates the client by its TLS certificate (RFC 8705): "+
+				"set the client certificate and its key")
 		}
 	case ClientAuthFederatedJWT:
 		if r.ClientSecret != "" || r.PrivateKeyPEM != "" {
@@ -301,6 +313,9 @@ func oauth2Authenticate(r Request, form url.Values, h http.Header) error {
 		form.Set("client_id", r.ClientID)
 		form.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
 		form.Set("client_assertion", r.jobToken)
+	case ClientAuthTLS, ClientAuthSelfSignedTLS:
+		// RFC 8705 2: the certificate in the handshake authenticates; the body names the client.
+		form.Set("client_id", r.ClientID)
 	case ClientAuthNone:
 		if r.ClientID != "" { // optional for the token exchange and JWT bearer grants
 			form.Set("client_id", r.ClientID)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/pem"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -170,4 +171,38 @@ func pemSecrets(pems ...string) []secret {
 		}
 	}
 	return out
+}
+
+// TestAccTLSClientAuth: oauth2_token with client_auth = "tls_client_auth" (RFC 8705 2.1): the
+// client certificate alone authenticates the client, through terraform, the ephemeral resource
+// and the data source alike; without the certificate, the plan fails on client_cert_pem.
+func TestAccTLSClientAuth(t *testing.T) {
+	t.Parallel()
+	ca := testsupport.NewCA(t)
+	cert, key := ca.Issue(t, testsupport.CertOptions{CommonName: "inventory-mtls"})
+	cfg := tokenserver.DefaultConfig()
+	cfg.Clients[tokenserver.OAuth2]["mtls-client"] = tokenserver.TLSClientAuthPrefix + "inventory-mtls"
+	srv, ts := testsupport.TokenServerRFC8705(t, cfg, ca)
+	inputs := map[string]string{"token_url": tokenserver.TokenURL(ts.URL, tokenserver.OAuth2), "client_id": "mtls-client",
+		"client_auth": "tls_client_auth", "client_cert_pem": cert, "client_key_pem": key}
+	provider := fmt.Sprintf("provider \"oauth2\" {\n  ca_cert_pem = %q\n}\n", ca.CertPEM)
+	noCert := maps.Clone(inputs)
+	delete(noCert, "client_cert_pem")
+	delete(noCert, "client_key_pem")
+	accTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		TerraformVersionChecks:   ephemeralOnly,
+		Steps: []resource.TestStep{{
+			// First, so that the destroy at the end uses the configuration that works.
+			Config:      provider + block("ephemeral", "oauth2_token", "test", noCert) + echoConfig("oauth2_token", "test"),
+			ExpectError: regexp.MustCompile(`(?s)Invalid client_cert_pem.*tls_client_auth authenticates the client by\s+its\s+TLS\s+certificate`),
+		}, {
+			Config: provider + block("ephemeral", "oauth2_token", "test", inputs) + echoConfig("oauth2_token", "test") +
+				block("data", "oauth2_token", "test", inputs),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("echo.test", echoData("access_token"), issuedBy{srv}),
+				statecheck.ExpectKnownValue("data.oauth2_token.test", tfjsonpath.New("access_token"), issuedBy{srv}),
+			},
+		}},
+	})
 }

@@ -210,6 +210,10 @@ func clientCredentialsHint(clientAuth string) string {
 		return "The server rejected the client's assertion (private_key_jwt). Check client_id, the private key " +
 			"(private_key_pem) and its kid and alg (private_key_id; RS256 for an RSA key, ES256 for P-256), and " +
 			"that the server has the public key registered for this client."
+	case grant.ClientAuthTLS, grant.ClientAuthSelfSignedTLS:
+		return "The server rejected the client's TLS certificate (" + clientAuth + ", RFC 8705). Check client_id, and " +
+			"client_cert_pem: for tls_client_auth, a certificate the server's CA issued to the subject registered for the " +
+			"client; for self_signed_tls_client_auth, the very certificate registered."
 	case grant.ClientAuthSecretJWT:
 		return "The server rejected the client's assertion (client_secret_jwt, signed HS256 with the client " +
 			"secret). Check client_id and client_secret, and that the server expects client_secret_jwt for this client."

@@ -172,7 +172,8 @@ func TestIssuerDescriptionNamesTheMetadataURLs(t *testing.T) {
 
 // TestClientHintFollowsClientAuth: a client that sends no secret is not told to check one.
 func TestClientHintFollowsClientAuth(t *testing.T) {
-	for _, method := range []string{grant.ClientAuthPrivateKeyJWT, grant.ClientAuthFederatedJWT, grant.ClientAuthNone} {
+	for _, method := range []string{grant.ClientAuthPrivateKeyJWT, grant.ClientAuthFederatedJWT, grant.ClientAuthNone,
+		grant.ClientAuthTLS, grant.ClientAuthSelfSignedTLS} {
 		d := oauth2Token.grantErrorDiagnostic(&grant.Error{API: grant.OAuth2, Kind: grant.KindStatus, Status: 401, Code: "invalid_client", ClientAuth: method})
 		if hint, _, _ := strings.Cut(d.Detail(), "\n\n"); strings.Contains(hint, "client_secret") || !strings.Contains(hint, method) {
 			t.Errorf("%s: the hint names client_secret, or not the method:\n%s", method, hint)

@@ -53,14 +53,16 @@ var oauth2Token = register(tokenType{
 			"without client authentication."),
 		{name: "client_secret", sensitive: true,
 			extra: []validator.String{conflictsWithValue{other: "client_auth",
-				values: []string{grant.ClientAuthNone, grant.ClientAuthPrivateKeyJWT}}},
+				values: []string{grant.ClientAuthNone, grant.ClientAuthPrivateKeyJWT, grant.ClientAuthTLS, grant.ClientAuthSelfSignedTLS}}},
 			description: "The client secret, for `client_secret_basic`, `client_secret_post` and `client_secret_jwt`.",
 			kind:        stringIn(func(r *resolved, v string) { r.ClientSecret = v })},
 		{name: "client_auth", oneOf: grant.ClientAuthMethods,
 			description: "How the client authenticates: `client_secret_basic` (RFC 6749 2.3.1: id and secret " +
 				"form-encoded, then Base64), `client_secret_post` (in the body), `private_key_jwt` (an RFC 7523 " +
 				"assertion signed with `private_key_pem`), `client_secret_jwt` (an RFC 7523 assertion signed HS256 " +
-				"with the client secret, which is not sent itself; RFC 7518 wants a secret of at least 32 bytes), `federated_jwt` (the CI job's own token as the client " +
+				"with the client secret, which is not sent itself; RFC 7518 wants a secret of at least 32 bytes), " +
+				"`tls_client_auth` and `self_signed_tls_client_auth` (RFC 8705: the TLS client certificate of " +
+				"`client_cert_pem` authenticates, issued by a CA the server trusts or registered with it as it is), `federated_jwt` (the CI job's own token as the client " +
 				"assertion, as Entra, Keycloak and authentik federated credentials take it; no secret) or `none` " +
 				"(a public client). Defaults to `client_secret_basic`, or to `none` for `token_exchange` and " +
 				"`jwt_bearer` without a `client_secret`, whose client authentication is optional.",

@@ -149,3 +149,22 @@ func serial(tb testing.TB) *big.Int {
 	}
 	return n
 }
+
+// TokenServerRFC8705 serves a strict token server over TLS with a certificate ca issued, asking
+// each client for a certificate without verifying it (tls.RequestClientCert), as an RFC 8705
+// server that accepts self-signed certificates must; the server checks them itself: cfg.ClientCAs
+// becomes ca, for tls_client_auth clients.
+func TokenServerRFC8705(tb testing.TB, cfg tokenserver.Config, ca *CA) (*tokenserver.Server, *httptest.Server) {
+	tb.Helper()
+	certPEM, keyPEM := ca.Issue(tb, CertOptions{CommonName: "localhost", Server: true})
+	pair, err := tls.X509KeyPair([]byte(certPEM), []byte(keyPEM))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg.ClientCAs = x509.NewCertPool()
+	cfg.ClientCAs.AddCert(ca.Cert)
+	s := tokenserver.New(cfg)
+	return s, serveWith(tb, s, nil, &tls.Config{ //nolint:gosec // MinVersion: TLS 1.2 is Go's default for servers
+		Certificates: []tls.Certificate{pair}, ClientAuth: tls.RequestClientCert,
+	})
+}

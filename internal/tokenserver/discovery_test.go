@@ -86,7 +86,8 @@ func TestDiscovery(t *testing.T) {
 			}
 			if !slices.Equal(strs("grant_types_supported"), []string{"client_credentials", "password", "refresh_token",
 				"urn:ietf:params:oauth:grant-type:token-exchange", "urn:ietf:params:oauth:grant-type:jwt-bearer"}) ||
-				!slices.Equal(strs("token_endpoint_auth_methods_supported"), []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"}) ||
+				!slices.Equal(strs("token_endpoint_auth_methods_supported"), []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt",
+					"tls_client_auth", "self_signed_tls_client_auth", "none"}) ||
 				!slices.Equal(strs("token_endpoint_auth_signing_alg_values_supported"), []string{"RS256", "ES256", "HS256"}) ||
 				!slices.Equal(strs("revocation_endpoint_auth_methods_supported"), strs("token_endpoint_auth_methods_supported")) {
 				t.Errorf("%s: supported values %s", u, b)

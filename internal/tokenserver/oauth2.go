@@ -70,7 +70,8 @@ var (
 	OAuth2GrantTypes = []string{"client_credentials", "password", "refresh_token", TokenExchangeGrant, JWTBearerGrant}
 	// A federated client's job token is a client assertion like private_key_jwt's, and metadata
 	// has no other name for it (Entra's lists private_key_jwt).
-	OAuth2ClientAuthMethods = []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt", "none"}
+	OAuth2ClientAuthMethods = []string{"client_secret_basic", "client_secret_post", "client_secret_jwt", "private_key_jwt",
+		"tls_client_auth", "self_signed_tls_client_auth", "none"}
 )
 
 // oauth2GrantParams are each grant type's own parameters (client authentication apart).

@@ -41,10 +41,20 @@ var oauth2ClientParams = []string{"client_id", "client_secret", "client_assertio
 type clientKind int
 
 const (
-	secretClient    clientKind = iota // a secret: client_secret_basic, client_secret_post or client_secret_jwt
-	publicClient                      // "": none, client_id only
-	keyClient                         // a PEM public key: private_key_jwt
-	federatedClient                   // FederatedPrefix + a job token sub: federated_jwt (ci.go's issuer)
+	secretClient        clientKind = iota // a secret: client_secret_basic, client_secret_post or client_secret_jwt
+	publicClient                          // "": none, client_id only
+	keyClient                             // a PEM public key: private_key_jwt
+	federatedClient                       // FederatedPrefix + a job token sub: federated_jwt (ci.go's issuer)
+	tlsClient                             // TLSClientAuthPrefix + a subject CN: tls_client_auth (RFC 8705 2.1)
+	selfSignedTLSClient                   // SelfSignedTLSPrefix + a PEM certificate: self_signed_tls_client_auth (2.2)
+)
+
+// The prefixes of what Config.Clients holds for an RFC 8705 client: tls_client_auth names the
+// subject CommonName of a certificate that Config.ClientCAs issued; self_signed_tls_client_auth
+// registers the certificate itself, as a PEM.
+const (
+	TLSClientAuthPrefix = "tls_client_auth:"
+	SelfSignedTLSPrefix = "self_signed_tls_client_auth:"
 )
 
 // FederatedPrefix starts what Config.Clients holds for a federated client: the prefix, then the
@@ -64,7 +74,7 @@ type oauth2Registration struct {
 // oauth2Caller is the client a request authenticated as, and how.
 type oauth2Caller struct {
 	id     string
-	method string // client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt or none
+	method string // client_secret_basic, client_secret_post, client_secret_jwt, private_key_jwt, tls_client_auth, self_signed_tls_client_auth or none
 }
 
 // oauth2Registered looks a client up; problem says why it cannot log in ("" when it can).
@@ -77,6 +87,18 @@ func (s *Server) oauth2Registered(id string) (reg oauth2Registration, problem st
 		return reg, "unknown client_id"
 	case v == "":
 		return oauth2Registration{kind: publicClient}, ""
+	case strings.HasPrefix(v, TLSClientAuthPrefix):
+		return oauth2Registration{kind: tlsClient, subject: strings.TrimPrefix(v, TLSClientAuthPrefix)}, ""
+	case strings.HasPrefix(v, SelfSignedTLSPrefix):
+		block, _ := pem.Decode([]byte(strings.TrimPrefix(v, SelfSignedTLSPrefix)))
+		if block == nil {
+			return reg, "the client's registered certificate is not PEM"
+		}
+		cert, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return reg, "the client's registered certificate cannot be read"
+		}
+		return oauth2Registration{kind: selfSignedTLSClient, cert: cert}, ""
 	case strings.HasPrefix(v, FederatedPrefix):
 		return oauth2Registration{kind: federatedClient, subject: strings.TrimPrefix(v, FederatedPrefix)}, ""
 	case strings.HasPrefix(v, "-----BEGIN CERTIFICATE-----"):
@@ -186,6 +208,13 @@ func (s *Server) oauth2Authenticate(w *response, r *http.Request, form url.Value
 		return oauth2Caller{id: id, method: method}, true
 	case bodyID != "":
 		reg, p := s.oauth2Registered(bodyID)
+		if p == "" && (reg.kind == tlsClient || reg.kind == selfSignedTLSClient) {
+			method, p := s.checkTLSClient(reg, r)
+			if p != "" {
+				return unauthorized(p)
+			}
+			return oauth2Caller{id: bodyID, method: method}, true
+		}
 		if p == "" && reg.kind != publicClient {
 			p = "this client is confidential and must authenticate: " + authMethodsOf(reg.kind)
 		}
@@ -223,8 +252,41 @@ func (s *Server) checkFederated(reg oauth2Registration, assertion string, r *htt
 	return p
 }
 
+// checkTLSClient authenticates an RFC 8705 client by the certificate of the TLS connection:
+// tls_client_auth wants one that Config.ClientCAs issued for client authentication to the
+// registered subject; self_signed_tls_client_auth the registered certificate itself.
+func (s *Server) checkTLSClient(reg oauth2Registration, r *http.Request) (method, problem string) {
+	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
+		return "", "this client authenticates with its TLS client certificate (RFC 8705), and the connection presented none"
+	}
+	leaf := r.TLS.PeerCertificates[0]
+	if reg.kind == selfSignedTLSClient {
+		if !bytes.Equal(leaf.Raw, reg.cert.Raw) {
+			return "", "the TLS client certificate is not the one registered for this client (self_signed_tls_client_auth)"
+		}
+		return "self_signed_tls_client_auth", ""
+	}
+	inter := x509.NewCertPool()
+	for _, c := range r.TLS.PeerCertificates[1:] {
+		inter.AddCert(c)
+	}
+	_, err := leaf.Verify(x509.VerifyOptions{Roots: s.cfg.ClientCAs, Intermediates: inter,
+		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
+	switch {
+	case s.cfg.ClientCAs == nil || err != nil:
+		return "", "the TLS client certificate was not issued by a CA this server trusts for client authentication (tls_client_auth)"
+	case leaf.Subject.CommonName != reg.subject:
+		return "", "the TLS client certificate's subject is not the one registered for this client (tls_client_auth)"
+	}
+	return "tls_client_auth", ""
+}
+
 func authMethodsOf(k clientKind) string {
 	switch k {
+	case tlsClient:
+		return "tls_client_auth (its TLS client certificate)"
+	case selfSignedTLSClient:
+		return "self_signed_tls_client_auth (its registered TLS client certificate)"
 	case federatedClient:
 		return "federated_jwt (a job token as its client assertion)"
 	case publicClient:

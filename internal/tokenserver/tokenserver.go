@@ -8,6 +8,7 @@
 package tokenserver
 
 import (
+	"crypto/x509"
 	"log"
 	"maps"
 	"net/http"
@@ -125,6 +126,10 @@ type Config struct {
 	// RefuseAuthorization makes the oauth2 token endpoint refuse any Authorization header, as
 	// Google's STS does: a token exchange there takes no client authentication.
 	RefuseAuthorization bool
+	// ClientCAs are the CAs whose client certificates the oauth2 API's tls_client_auth clients may
+	// present (RFC 8705 2.1); the TLS listener must request certificates without verifying them
+	// itself (tls.RequestClientCert), so that self-signed ones reach self_signed_tls_client_auth.
+	ClientCAs *x509.CertPool
 	// ClientCertSubject puts an API's token and revocation endpoints behind a TLS-terminating
 	// gateway that admits only a verified client certificate (mutual TLS) whose subject CommonName
 	// is the value (gateway.go). The server must be served with a tls.Config that asks for and
