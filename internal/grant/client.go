@@ -236,7 +236,7 @@ func (c *Client) resolveEndpoints(ctx context.Context, r *Request) (revokeAt str
 		return "", nil, err
 	}
 	if r.TokenURL == "" {
-		r.TokenURL = meta.TokenEndpoint
+		r.TokenURL = meta.tokenEndpoint(*r)
 		caveats = meta.caveats(*r)
 	}
 	if !r.RevokeOnClose || r.RevocationURL != "" {
@@ -245,13 +245,14 @@ func (c *Client) resolveEndpoints(ctx context.Context, r *Request) (revokeAt str
 	fail := func(msg string) (string, []Caveat, error) {
 		return "", nil, &Error{API: r.API, Kind: KindConfig, Setting: SettingRevocationURL, Message: msg}
 	}
-	if meta.RevocationEndpoint == "" {
+	revokeAt = meta.revocationEndpoint(*r)
+	if revokeAt == "" {
 		return fail("revocation on close needs a revocation endpoint, and the issuer's metadata names no revocation_endpoint: set the revocation URL")
 	}
-	if err := checkEndpoint(r.Issuer, meta.RevocationEndpoint); err != nil {
+	if err := checkEndpoint(r.Issuer, revokeAt); err != nil {
 		return fail("the issuer metadata's revocation_endpoint is not usable: " + err.Error() + "; set the revocation URL")
 	}
-	return meta.RevocationEndpoint, caveats, nil
+	return revokeAt, caveats, nil
 }
 
 // hostOf is the host a grant goes to, for an error that ends it before a request names one.

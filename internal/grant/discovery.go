@@ -21,9 +21,32 @@ type Metadata struct {
 	Issuer             string `json:"issuer"`
 	TokenEndpoint      string `json:"token_endpoint"`
 	RevocationEndpoint string `json:"revocation_endpoint"`
+	// MTLSEndpointAliases are the endpoints a client presenting a TLS client certificate uses
+	// instead (RFC 8705 5): often another host, whose TLS layer asks for the certificate.
+	MTLSEndpointAliases struct {
+		TokenEndpoint      string `json:"token_endpoint"`
+		RevocationEndpoint string `json:"revocation_endpoint"`
+	} `json:"mtls_endpoint_aliases"`
 	// What the server says it supports; many leave these out, so they only ever warn.
 	GrantTypesSupported  []string `json:"grant_types_supported"`
 	AuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
+}
+
+// tokenEndpoint is where r's grant goes: the mTLS alias when r presents a client certificate
+// and the metadata has one (RFC 8705 5), else token_endpoint.
+func (m Metadata) tokenEndpoint(r Request) string {
+	if r.ClientCertPEM != "" && m.MTLSEndpointAliases.TokenEndpoint != "" {
+		return m.MTLSEndpointAliases.TokenEndpoint
+	}
+	return m.TokenEndpoint
+}
+
+// revocationEndpoint is where r's token is revoked, chosen as tokenEndpoint chooses.
+func (m Metadata) revocationEndpoint(r Request) string {
+	if r.ClientCertPEM != "" && m.MTLSEndpointAliases.RevocationEndpoint != "" {
+		return m.MTLSEndpointAliases.RevocationEndpoint
+	}
+	return m.RevocationEndpoint
 }
 
 // caveats are r's grant type and client authentication, where the metadata lists what it supports
@@ -155,6 +178,14 @@ func (c *Client) discover(parent context.Context, api *API, issuer string) (Meta
 	}
 	if err := checkEndpoint(issuer, meta.TokenEndpoint); err != nil {
 		return fail(&Error{Kind: KindResponse, Message: "the metadata's token_endpoint is not usable: " + err.Error()})
+	}
+	for name, alias := range map[string]string{"token_endpoint": meta.MTLSEndpointAliases.TokenEndpoint,
+		"revocation_endpoint": meta.MTLSEndpointAliases.RevocationEndpoint} {
+		if alias != "" {
+			if err := checkEndpoint(issuer, alias); err != nil {
+				return fail(&Error{Kind: KindResponse, Message: "the metadata's mtls_endpoint_aliases " + name + " is not usable: " + err.Error()})
+			}
+		}
 	}
 	return meta, nil
 }

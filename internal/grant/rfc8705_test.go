@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
@@ -72,5 +73,45 @@ func TestTLSClientAuth(t *testing.T) {
 	}
 	if srv.Requests(tokenserver.OAuth2) != sent {
 		t.Error("a request was sent without the certificate")
+	}
+}
+
+// TestMTLSEndpointAliases: through discovery, a client that presents a certificate sends its grant
+// and its revocation to the metadata's mtls_endpoint_aliases (RFC 8705 5), here the token server's
+// listener under the name localhost; a client without one keeps to token_endpoint.
+func TestMTLSEndpointAliases(t *testing.T) {
+	ca := testsupport.NewCA(t)
+	cert, key := ca.Issue(t, testsupport.CertOptions{CommonName: "inventory-mtls"})
+	cfg := tokenserver.DefaultConfig()
+	cfg.Clients[tokenserver.OAuth2]["mtls-client"] = tokenserver.TLSClientAuthPrefix + "inventory-mtls"
+	srv, ts := testsupport.TokenServerRFC8705(t, cfg, ca)
+	c := newClient(t, func(c *grant.Config) { c.CACertPEM = ca.CertPEM })
+	issuer := tokenserver.OAuth2Issuer(ts.URL)
+	aliasHost := strings.TrimPrefix(tokenserver.MTLSAliasBase(ts.URL), "https://")
+	if aliasHost == "" {
+		t.Fatalf("no mTLS alias for %s", ts.URL)
+	}
+	r := grant.Request{API: grant.OAuth2, Issuer: issuer, ClientID: "mtls-client", ClientAuth: grant.ClientAuthTLS,
+		ClientCertPEM: cert, ClientKeyPEM: key, RevokeOnClose: true}
+	tok, err := c.Grant(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if host := srv.LastRequest(tokenserver.OAuth2).Host; host != aliasHost {
+		t.Errorf("the grant went to %s, want the mTLS alias %s", host, aliasHost)
+	}
+	if revoked, err := c.Release(context.Background(), tok.Lease); err != nil || !revoked {
+		t.Errorf("release: revoked %v, %v", revoked, err)
+	}
+	if !slices.Contains(srv.Revoked(tokenserver.OAuth2), tok.AccessToken) {
+		t.Error("the token was not revoked at the alias")
+	}
+	plain := grant.Request{API: grant.OAuth2, Issuer: issuer, ClientID: tokenserver.OAuth2ClientID,
+		ClientSecret: tokenserver.OAuth2ClientSecret}
+	if _, err := c.Grant(context.Background(), plain); err != nil {
+		t.Fatal(err)
+	}
+	if host := srv.LastRequest(tokenserver.OAuth2).Host; host != strings.TrimPrefix(ts.URL, "https://") {
+		t.Errorf("a client without a certificate went to %s, want token_endpoint's host", host)
 	}
 }

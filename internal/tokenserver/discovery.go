@@ -3,6 +3,7 @@ package tokenserver
 import (
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // The oauth2 API's authorization server metadata: RFC 8414 puts the well-known segment between
@@ -107,7 +108,7 @@ func metadata(oidc bool) func(s *Server, w *response, r *http.Request, sp apiSpe
 		}
 		methods := OAuth2ClientAuthMethods
 		algs := []string{"RS256", "ES256", "HS256"}
-		writeJSON(w, http.StatusOK, map[string]any{
+		m := map[string]any{
 			"issuer":                                iss,
 			"token_endpoint":                        base + OAuth2Path,
 			"revocation_endpoint":                   base + OAuth2RevocationPath,
@@ -121,6 +122,23 @@ func metadata(oidc bool) func(s *Server, w *response, r *http.Request, sp apiSpe
 			"revocation_endpoint_auth_signing_alg_values_supported": algs,
 			"subject_types_supported":                               []string{"public"},
 			"id_token_signing_alg_values_supported":                 []string{"RS256"},
-		})
+		}
+		if alias := MTLSAliasBase(base); alias != "" {
+			// RFC 8705 5: where clients with a certificate go. Real servers name a host whose TLS
+			// layer asks for it; here it is the same listener under the name localhost, so that a
+			// test can tell which endpoint a client used (RecordedRequest.Host).
+			m["mtls_endpoint_aliases"] = map[string]string{"token_endpoint": alias + OAuth2Path,
+				"revocation_endpoint": alias + OAuth2RevocationPath}
+		}
+		writeJSON(w, http.StatusOK, m)
 	}
+}
+
+// MTLSAliasBase is the base URL of the oauth2 API's mtls_endpoint_aliases for a server reached
+// over TLS at base https://127.0.0.1:PORT: https://localhost:PORT; "" for any other base.
+func MTLSAliasBase(base string) string {
+	if rest, ok := strings.CutPrefix(base, "https://127.0.0.1:"); ok {
+		return "https://localhost:" + rest
+	}
+	return ""
 }
