@@ -280,6 +280,9 @@ func parseToken(r Request) accepter {
 	return func(body []byte, receivedAt time.Time, red *redactor) (*Token, *Error) {
 		token, err := ParseTokenResponse(asUTF8(body), receivedAt, r.Scope)
 		if err == nil {
+			if e := checkCertBinding(r, token.AccessToken); e != nil {
+				return nil, e
+			}
 			return token, nil
 		}
 		e := &Error{Kind: KindResponse, Message: err.Error()}

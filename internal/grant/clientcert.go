@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/base64"
 	"encoding/pem"
 	"errors"
 	"net/http"
@@ -215,4 +216,36 @@ func (e *Error) gatewayWantsCert() (required, refused bool) {
 	}
 	return strings.Contains(e.Snippet, "No required SSL certificate was sent"),
 		strings.Contains(e.Snippet, "The SSL certificate error")
+}
+
+// checkCertBinding checks the binding of a certificate-bound access token (RFC 8705 3): a JWT
+// whose cnf claim holds x5t#S256 must name the certificate r presented, since its consumers will
+// accept it only together with that certificate. Other tokens, or a request without a
+// certificate, pass: a token that is not a JWT cannot be checked here.
+func checkCertBinding(r Request, accessToken string) *Error {
+	if r.ClientCertPEM == "" {
+		return nil
+	}
+	var claims struct {
+		Cnf struct {
+			X5tS256 string `json:"x5t#S256"`
+		} `json:"cnf"`
+	}
+	if !jwtClaims(accessToken, &claims) || claims.Cnf.X5tS256 == "" {
+		return nil
+	}
+	block, rest := pem.Decode([]byte(r.ClientCertPEM))
+	for block != nil && block.Type != "CERTIFICATE" {
+		block, rest = pem.Decode(rest)
+	}
+	if block == nil {
+		return nil // checkClientCert has refused such a PEM before any request
+	}
+	sum := sha256.Sum256(block.Bytes)
+	if claims.Cnf.X5tS256 != base64.RawURLEncoding.EncodeToString(sum[:]) {
+		return &Error{API: r.API, Kind: KindResponse, Setting: SettingClientCert, Message: "the server bound the access " +
+			"token to another certificate than the one presented (its cnf x5t#S256, RFC 8705 3): consumers that check " +
+			"the binding would refuse it"}
+	}
+	return nil
 }

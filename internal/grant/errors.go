@@ -98,6 +98,7 @@ const (
 	ReasonHostFailing                    // KindHostFailing: the host failed an earlier grant; nothing was sent
 	ReasonClientCertRequired             // the server (its gateway) wants a TLS client certificate and got none
 	ReasonClientCertRefused              // the server refused the TLS client certificate in the handshake
+	ReasonCertificateBinding             // the token is bound to another certificate than the one presented (RFC 8705 3)
 )
 
 // Error is every failure Grant and NewClient return. All its text is safe to show: the request's
@@ -212,6 +213,8 @@ func (e *Error) Reason() Reason {
 		return ReasonCanceled
 	case e.Kind == KindRedirect:
 		return ReasonRedirect
+	case e.Kind == KindResponse && e.Setting == SettingClientCert:
+		return ReasonCertificateBinding
 	case e.clientCertReason() != ReasonUnknown:
 		return e.clientCertReason()
 	case e.Kind == KindTransport:

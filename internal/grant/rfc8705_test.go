@@ -2,7 +2,15 @@ package grant_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -113,5 +121,69 @@ func TestMTLSEndpointAliases(t *testing.T) {
 	}
 	if host := srv.LastRequest(tokenserver.OAuth2).Host; host != strings.TrimPrefix(ts.URL, "https://") {
 		t.Errorf("a client without a certificate went to %s, want token_endpoint's host", host)
+	}
+}
+
+// TestCertificateBoundTokens: a token the server binds to the client certificate (cnf x5t#S256,
+// RFC 8705 3) names the certificate presented, and the token server's resource accepts it only
+// from a connection with that certificate. A server binding the token to another certificate is
+// an error on the client certificate, not a token.
+func TestCertificateBoundTokens(t *testing.T) {
+	ca := testsupport.NewCA(t)
+	cert, key := ca.Issue(t, testsupport.CertOptions{CommonName: "inventory-mtls"})
+	cfg := tokenserver.DefaultConfig()
+	cfg.Clients[tokenserver.OAuth2]["mtls-client"] = tokenserver.TLSClientAuthPrefix + "inventory-mtls"
+	_, ts := testsupport.TokenServerRFC8705(t, cfg, ca)
+	c := newClient(t, func(c *grant.Config) { c.CACertPEM = ca.CertPEM })
+	tok, err := c.Grant(context.Background(), grant.Request{API: grant.OAuth2, TokenURL: tokenserver.TokenURL(ts.URL, tokenserver.OAuth2),
+		ClientID: "mtls-client", ClientAuth: grant.ClientAuthTLS, ClientCertPEM: cert, ClientKeyPEM: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode([]byte(cert))
+	sum := sha256.Sum256(block.Bytes)
+	var claims struct {
+		Cnf map[string]string `json:"cnf"`
+	}
+	payload, _ := base64.RawURLEncoding.DecodeString(strings.Split(tok.AccessToken, ".")[1])
+	if json.Unmarshal(payload, &claims) != nil || claims.Cnf["x5t#S256"] != base64.RawURLEncoding.EncodeToString(sum[:]) {
+		t.Fatalf("the token's cnf is %v, want the certificate's x5t#S256", claims.Cnf)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(ca.Cert)
+	pair, err := tls.X509KeyPair([]byte(cert), []byte(key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct {
+		certs []tls.Certificate
+		want  int
+	}{"with the certificate": {[]tls.Certificate{pair}, 200}, "without it": {nil, 401}} {
+		hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, Certificates: tc.certs}}} //nolint:gosec // TLS 1.2+ by Go's default
+		req, _ := http.NewRequest(http.MethodGet, tokenserver.ResourceURL(ts.URL, tokenserver.OAuth2), nil)
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken)
+		resp, err := hc.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("the bound token %s: status %d, want %d", name, resp.StatusCode, tc.want)
+		}
+	}
+
+	// A server that binds the token to another certificate.
+	other := base64.RawURLEncoding.EncodeToString([]byte(`{"cnf":{"x5t#S256":"` + strings.Repeat("A", 43) + `"},"exp":4102444800}`))
+	bound := "eyJhbGciOiJSUzI1NiJ9." + other + ".c2ln"
+	misbinding := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"access_token":"` + bound + `","token_type":"Bearer","expires_in":300}`))
+	}))
+	defer misbinding.Close()
+	_, err = newClient(t).Grant(context.Background(), grant.Request{API: grant.OAuth2, TokenURL: misbinding.URL,
+		ClientID: "mtls-client", ClientAuth: grant.ClientAuthTLS, ClientCertPEM: cert, ClientKeyPEM: key})
+	var ge *grant.Error
+	if !errors.As(err, &ge) || ge.Setting != grant.SettingClientCert || !strings.Contains(err.Error(), "bound the access token to another certificate") {
+		t.Errorf("a token bound to another certificate: %v", err)
 	}
 }

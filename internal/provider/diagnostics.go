@@ -55,7 +55,7 @@ func (t tokenType) grantErrorDiagnostic(err error) diag.Diagnostic {
 	if attribute, ok := settingAttributes[ge.Setting]; ok && ge.Kind == grant.KindConfig {
 		return diag.NewAttributeErrorDiagnostic(path.Root(attribute), "Invalid "+attribute, ge.Error())
 	}
-	if r := ge.Reason(); r == grant.ReasonClientCertRequired || r == grant.ReasonClientCertRefused {
+	if r := ge.Reason(); r == grant.ReasonClientCertRequired || r == grant.ReasonClientCertRefused || r == grant.ReasonCertificateBinding {
 		return diag.NewAttributeErrorDiagnostic(path.Root("client_cert_pem"), summary(ge), hint(ge)+"\n\n"+ge.Error())
 	}
 	if ge.Kind == grant.KindLifetime {
@@ -189,6 +189,10 @@ func hint(e *grant.Error) string {
 			"and none was sent (a TLS 1.2 server says only \"handshake failure\"). Set client_cert_pem and " +
 			"client_key_pem (or their environment variables) to the certificate the server's operators issued for " +
 			"this client."
+	case grant.ReasonCertificateBinding:
+		return "The server bound the access token to another TLS client certificate than client_cert_pem (RFC 8705 " +
+			"certificate-bound tokens), so the APIs that check the binding would refuse it. Check that client_cert_pem " +
+			"is the certificate registered for this client, and that no proxy on the way presents a certificate of its own."
 	case grant.ReasonClientCertRefused:
 		return "The token endpoint refused the TLS client certificate in the handshake. Check that client_cert_pem " +
 			"was issued by a CA the server trusts, for the subject it admits, that it is not revoked, and that " +

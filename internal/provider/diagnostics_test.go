@@ -186,3 +186,15 @@ func TestClientHintFollowsClientAuth(t *testing.T) {
 		t.Errorf("client_secret_jwt: the hint does not name the method and the secret:\n%s", hint)
 	}
 }
+
+// TestCertificateBindingDiagnostic: a token bound to another certificate is an error on
+// client_cert_pem whose hint says what the binding means, not that the answer held no token.
+func TestCertificateBindingDiagnostic(t *testing.T) {
+	d := oauth2Token.grantErrorDiagnostic(&grant.Error{API: grant.OAuth2, Kind: grant.KindResponse, Setting: grant.SettingClientCert,
+		Message: "the server bound the access token to another certificate"})
+	withPath, ok := d.(diag.DiagnosticWithPath)
+	if !ok || !withPath.Path().Equal(path.Root("client_cert_pem")) || !strings.Contains(d.Detail(), "RFC 8705") ||
+		strings.Contains(d.Detail(), "no usable token") {
+		t.Errorf("diagnostic %q: %s", d.Summary(), d.Detail())
+	}
+}

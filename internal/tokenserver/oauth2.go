@@ -1,6 +1,9 @@
 package tokenserver
 
 import (
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
 	"fmt"
 	"maps"
 	"net/http"
@@ -210,6 +213,9 @@ func (s *Server) oauth2(w *response, r *http.Request, body []byte) {
 	}
 
 	g := oauth2Grant{clientID: client.id, scopes: requested, audience: aud}
+	if client.method == "tls_client_auth" || client.method == "self_signed_tls_client_auth" {
+		g.certThumbprint = certThumbprint(r.TLS.PeerCertificates[0]) // RFC 8705 3: the token is bound to it
+	}
 	switch gt {
 	case TokenExchangeGrant, JWTBearerGrant:
 		if !s.exchange(w, r, form, &g) {
@@ -361,6 +367,7 @@ type oauth2Grant struct {
 	keepRefresh       string   // the refresh token to answer with again (KeepRefreshTokens), "" for a new one
 	issuedTokenType   string   // RFC 8693: the issued_token_type of a token exchange
 	actor             string   // RFC 8693 4.1: the sub of the actor token, for the act claim
+	certThumbprint    string   // RFC 8705 3: the x5t#S256 of the client certificate the token is bound to
 }
 
 // oauth2TokenResponse is RFC 6749 5.1's answer, with OpenID Connect's id_token.
@@ -395,7 +402,9 @@ func (s *Server) oauth2Issue(r *http.Request, g oauth2Grant) oauth2TokenResponse
 		Exp      int64  `json:"exp"`
 		Jti      string `json:"jti"`
 		Act      any    `json:"act,omitempty"` // RFC 8693 4.1
-	}{iss, g.subject, aud, g.clientID, strings.Join(g.scopes, " "), now.Unix(), exp.Unix(), randomHex(16), actClaim(g.actor)})
+		Cnf      any    `json:"cnf,omitempty"` // RFC 8705 3
+	}{iss, g.subject, aud, g.clientID, strings.Join(g.scopes, " "), now.Unix(), exp.Unix(), randomHex(16), actClaim(g.actor),
+		cnfClaim(g.certThumbprint)})
 	resp := oauth2TokenResponse{AccessToken: access, TokenType: "Bearer",
 		ExpiresIn: int64(s.cfg.tokenLifetime(OAuth2) / time.Second), Scope: strings.Join(g.scopes, " "), IssuedTokenType: g.issuedTokenType}
 	var others []string
@@ -417,7 +426,7 @@ func (s *Server) oauth2Issue(r *http.Request, g oauth2Grant) oauth2TokenResponse
 		others = append(others, resp.IDToken)
 	}
 	s.issue(access, grantRecord{api: OAuth2, subject: g.subject, clientID: g.clientID, scopes: g.scopes,
-		expiresAt: exp}, others...)
+		expiresAt: exp, certThumbprint: g.certThumbprint}, others...)
 	if g.family != "" {
 		s.mu.Lock()
 		s.families[g.family] = append(s.families[g.family], access)
@@ -437,4 +446,19 @@ func actClaim(actor string) any {
 		return nil
 	}
 	return map[string]string{"sub": actor}
+}
+
+// cnfClaim is the cnf claim of a token bound to the certificate with thumbprint (RFC 8705 3.1);
+// nil for an unbound token.
+func cnfClaim(thumbprint string) any {
+	if thumbprint == "" {
+		return nil
+	}
+	return map[string]string{"x5t#S256": thumbprint}
+}
+
+// certThumbprint is a certificate's x5t#S256: base64url of its DER's SHA-256.
+func certThumbprint(c *x509.Certificate) string {
+	sum := sha256.Sum256(c.Raw)
+	return base64.RawURLEncoding.EncodeToString(sum[:])
 }

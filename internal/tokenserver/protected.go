@@ -30,6 +30,9 @@ type grantRecord struct {
 	clientID  string
 	scopes    []string
 	expiresAt time.Time
+	// certThumbprint binds the token to a client certificate (RFC 8705 3): the resource accepts it
+	// only from a connection presenting that certificate.
+	certThumbprint string
 }
 
 // issue records the access token of a successful grant (and every other token of the answer, for
@@ -117,6 +120,9 @@ func (s *Server) serveResource(w *response, r *http.Request, sp apiSpec) {
 		problem = "the access token has been revoked"
 	case !time.Now().Before(g.expiresAt):
 		problem = "the access token has expired"
+	case g.certThumbprint != "" && (r.TLS == nil || len(r.TLS.PeerCertificates) == 0 ||
+		certThumbprint(r.TLS.PeerCertificates[0]) != g.certThumbprint):
+		problem = "the access token is bound to a client certificate (RFC 8705 3), and this request presented another or none"
 	default:
 		s.accepted[sp.api] = append(s.accepted[sp.api], token)
 	}
