@@ -66,6 +66,9 @@ var examplesValidatedOnly = map[string]string{
 		"an API the token server does not have",
 	"examples/guides/using-tokens/lifetime": "its Keycloak issuer (https://login.example.com/realms/platform) is a " +
 		"path the token server does not serve",
+	"examples/guides/using-tokens/mutual-tls": "its gateway and its RFC 8705 issuer ask for a client certificate " +
+		"the test CA issued, and its report API is not the token server's; TestAccClientCertificate and " +
+		"TestAccTLSClientAuth run the same inputs against the token server over mutual TLS",
 	"examples/guides/using-tokens/local-exec": "it registers a webhook at var.webhook_url, an API the token " +
 		"server does not have",
 	"examples/guides/testing-configurations": "it is a module under test: its terraform test files run against " +
