@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
+	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 )
 
 // requireOraclesEnv, when set (.ci/run sets it), fails the tests whose third-party server is
@@ -27,8 +28,9 @@ const requireOraclesEnv = "AUTHTOKEN_REQUIRE_ORACLES"
 
 // startOIDCProvider runs panva's oidc-provider (testdata/oidc-provider, installed by
 // `npm ci --prefix internal/grant/testdata/oidc-provider`) with a client_secret_jwt client whose
-// secret is secret and a private_key_jwt client with key, and returns its issuer.
-func startOIDCProvider(t *testing.T, secret string, key *rsa.PrivateKey) string {
+// secret is secret and a private_key_jwt client with key, and returns its issuer. env adds to its
+// environment (SERVER_CERT, SERVER_KEY and CLIENT_CA serve https with RFC 8705).
+func startOIDCProvider(t *testing.T, secret string, key *rsa.PrivateKey, env ...string) string {
 	t.Helper()
 	dir := filepath.Join("testdata", "oidc-provider")
 	node, err := exec.LookPath("node")
@@ -47,7 +49,7 @@ func startOIDCProvider(t *testing.T, secret string, key *rsa.PrivateKey) string 
 		"e": base64.RawURLEncoding.EncodeToString(big.NewInt(int64(key.E)).Bytes())})
 	cmd := exec.Command(node, "server.mjs")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "CLIENT_SECRET="+secret, "RSA_JWK="+string(jwk), "NODE_ENV=production")
+	cmd.Env = append(append(os.Environ(), "CLIENT_SECRET="+secret, "RSA_JWK="+string(jwk), "NODE_ENV=production"), env...)
 	stdin, _ := cmd.StdinPipe() // closing it ends the server
 	stdout, _ := cmd.StdoutPipe()
 	var stderr strings.Builder
@@ -72,7 +74,7 @@ func startOIDCProvider(t *testing.T, secret string, key *rsa.PrivateKey) string 
 	}()
 	select {
 	case issuer := <-line:
-		if !strings.HasPrefix(issuer, "http://127.0.0.1:") {
+		if !strings.HasPrefix(issuer, "http://127.0.0.1:") && !strings.HasPrefix(issuer, "https://127.0.0.1:") {
 			t.Fatalf("oidc-provider did not start: %q\n%s", issuer, stderr.String())
 		}
 		return issuer
@@ -118,5 +120,37 @@ func TestOIDCProvider(t *testing.T) {
 	var ge *grant.Error
 	if !errors.As(err, &ge) || ge.Reason() != grant.ReasonClientCredentials {
 		t.Errorf("a wrong secret: %v, want a refused client", err)
+	}
+}
+
+// TestOIDCProviderTLSClientAuth: RFC 8705 tls_client_auth against oidc-provider over https, whose
+// mTLS feature matches the certificate's subject DN to the client's registered one: the
+// certificate in the handshake authenticates the client, and a certificate of another subject is
+// refused.
+func TestOIDCProviderTLSClientAuth(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := testsupport.NewCA(t)
+	serverCert, serverKey := ca.Issue(t, testsupport.CertOptions{CommonName: "localhost", Server: true})
+	issuer := startOIDCProvider(t, "unused-secret-unused-secret-unused-secret", key,
+		"SERVER_CERT="+serverCert, "SERVER_KEY="+serverKey, "CLIENT_CA="+ca.CertPEM)
+	c := newClient(t, func(c *grant.Config) { c.CACertPEM = ca.CertPEM })
+	cert, certKey := ca.Issue(t, testsupport.CertOptions{CommonName: "inventory-mtls"})
+	r := grant.Request{API: grant.OAuth2, Issuer: issuer, ClientID: "mtls-client", ClientAuth: grant.ClientAuthTLS,
+		ClientCertPEM: cert, ClientKeyPEM: certKey, Scope: "api.read"}
+	tok, err := c.Grant(context.Background(), r)
+	if err != nil {
+		t.Fatalf("oidc-provider refused tls_client_auth: %v", err)
+	}
+	if tok.AccessToken == "" {
+		t.Errorf("token %+v", tok)
+	}
+	r.ClientCertPEM, r.ClientKeyPEM = ca.Issue(t, testsupport.CertOptions{CommonName: "someone-else"})
+	_, err = c.Grant(context.Background(), r)
+	var ge *grant.Error
+	if !errors.As(err, &ge) || ge.Reason() != grant.ReasonClientCredentials {
+		t.Errorf("another subject: %v, want a refused client", err)
 	}
 }

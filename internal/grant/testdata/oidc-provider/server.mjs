@@ -4,23 +4,49 @@
 //
 //   CLIENT_SECRET  the client_secret_jwt client's secret (HS256 key)
 //   RSA_JWK        the private_key_jwt client's public key, a JWK (JSON)
+//   SERVER_CERT, SERVER_KEY, CLIENT_CA
+//                  when set: serve https with this certificate, ask for a client certificate, and
+//                  enable RFC 8705 (tls_client_auth for CLIENT_CA's CN=inventory-mtls, bound tokens)
+import https from 'node:https';
 import http from 'node:http';
 import Provider from 'oidc-provider';
 
-const server = http.createServer();
+const tls = !!process.env.SERVER_CERT;
+const server = tls
+  ? https.createServer({ cert: process.env.SERVER_CERT, key: process.env.SERVER_KEY, ca: process.env.CLIENT_CA,
+      requestCert: true, rejectUnauthorized: false })
+  : http.createServer();
+
+const pem = (der) => `-----BEGIN CERTIFICATE-----\n${der.toString('base64').match(/.{1,64}/g).join('\n')}\n-----END CERTIFICATE-----\n`;
+
 server.listen(0, '127.0.0.1', () => {
-  const issuer = `http://127.0.0.1:${server.address().port}`;
+  const issuer = `${tls ? 'https' : 'http'}://127.0.0.1:${server.address().port}`;
   const grant = { grant_types: ['client_credentials'], response_types: [], redirect_uris: [], scope: 'api.read' };
-  const provider = new Provider(issuer, {
-    clients: [
-      { client_id: 'jwt-client', client_secret: process.env.CLIENT_SECRET,
-        token_endpoint_auth_method: 'client_secret_jwt', ...grant },
-      { client_id: 'key-client', token_endpoint_auth_method: 'private_key_jwt',
-        jwks: { keys: [JSON.parse(process.env.RSA_JWK)] }, ...grant },
-    ],
-    scopes: ['api.read'],
-    features: { clientCredentials: { enabled: true }, devInteractions: { enabled: false } },
-  });
+  const clients = [
+    { client_id: 'jwt-client', client_secret: process.env.CLIENT_SECRET,
+      token_endpoint_auth_method: 'client_secret_jwt', ...grant },
+    { client_id: 'key-client', token_endpoint_auth_method: 'private_key_jwt',
+      jwks: { keys: [JSON.parse(process.env.RSA_JWK)] }, ...grant },
+  ];
+  const features = { clientCredentials: { enabled: true }, devInteractions: { enabled: false } };
+  if (tls) {
+    clients.push({ client_id: 'mtls-client', token_endpoint_auth_method: 'tls_client_auth',
+      tls_client_auth_subject_dn: 'CN=inventory-mtls', tls_client_certificate_bound_access_tokens: true, ...grant });
+    features.mTLS = {
+      enabled: true, tlsClientAuth: true, certificateBoundAccessTokens: true,
+      getCertificate(ctx) {
+        const c = ctx.socket.getPeerCertificate();
+        return c && c.raw ? pem(c.raw) : undefined;
+      },
+      certificateAuthorized(ctx) { return ctx.socket.authorized; },
+      certificateSubjectMatches(ctx, property, expected) {
+        return property === 'tls_client_auth_subject_dn' && expected === `CN=${ctx.socket.getPeerCertificate().subject.CN}`;
+      },
+    };
+  }
+  const clientAuthMethods = ['client_secret_basic', 'client_secret_jwt', 'client_secret_post', 'private_key_jwt', 'none'];
+  if (tls) clientAuthMethods.push('tls_client_auth');
+  const provider = new Provider(issuer, { clients, clientAuthMethods, scopes: ['api.read'], features });
   server.on('request', provider.callback());
   console.log(issuer);
 });
