@@ -175,14 +175,20 @@ func pemSecrets(pems ...string) []secret {
 
 // TestAccTLSClientAuth: oauth2_token with client_auth = "tls_client_auth" (RFC 8705 2.1): the
 // client certificate alone authenticates the client, through terraform, the ephemeral resource
-// and the data source alike; without the certificate, the plan fails on client_cert_pem.
+// and the data source alike; without the certificate, the plan fails on client_cert_pem. A
+// self_signed_tls_client_auth client found through its issuer gets its token from the metadata's
+// mtls_endpoint_aliases (the token server's listener under the name localhost).
 func TestAccTLSClientAuth(t *testing.T) {
 	t.Parallel()
 	ca := testsupport.NewCA(t)
 	cert, key := ca.Issue(t, testsupport.CertOptions{CommonName: "inventory-mtls"})
 	cfg := tokenserver.DefaultConfig()
 	cfg.Clients[tokenserver.OAuth2]["mtls-client"] = tokenserver.TLSClientAuthPrefix + "inventory-mtls"
+	selfCert, selfKey := testsupport.NewCA(t).Issue(t, testsupport.CertOptions{CommonName: "self-signed"})
+	cfg.Clients[tokenserver.OAuth2]["self-signed-client"] = tokenserver.SelfSignedTLSPrefix + selfCert
 	srv, ts := testsupport.TokenServerRFC8705(t, cfg, ca)
+	selfSigned := map[string]string{"issuer": tokenserver.OAuth2Issuer(ts.URL), "client_id": "self-signed-client",
+		"client_auth": "self_signed_tls_client_auth", "client_cert_pem": selfCert, "client_key_pem": selfKey}
 	inputs := map[string]string{"token_url": tokenserver.TokenURL(ts.URL, tokenserver.OAuth2), "client_id": "mtls-client",
 		"client_auth": "tls_client_auth", "client_cert_pem": cert, "client_key_pem": key}
 	provider := fmt.Sprintf("provider \"oauth2\" {\n  ca_cert_pem = %q\n}\n", ca.CertPEM)
@@ -203,6 +209,17 @@ func TestAccTLSClientAuth(t *testing.T) {
 				statecheck.ExpectKnownValue("echo.test", echoData("access_token"), issuedBy{srv}),
 				statecheck.ExpectKnownValue("data.oauth2_token.test", tfjsonpath.New("access_token"), issuedBy{srv}),
 			},
+		}, {
+			// Last, so that the last token request of the test is this client's.
+			Config: provider + block("data", "oauth2_token", "self_signed", selfSigned),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.oauth2_token.self_signed", tfjsonpath.New("access_token"), issuedBy{srv}),
+			},
 		}},
 	})
+	last := srv.LastRequest(tokenserver.OAuth2)
+	if alias := strings.TrimPrefix(tokenserver.MTLSAliasBase(ts.URL), "https://"); last == nil || last.Host != alias ||
+		!strings.Contains(string(last.Body), "client_id=self-signed-client") {
+		t.Errorf("the self-signed client's last token request went to %v, want the mTLS alias %s", last, alias)
+	}
 }
