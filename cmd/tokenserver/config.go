@@ -21,7 +21,9 @@ type configFile struct {
 	APIs []string `json:"apis"`
 	// Clients replace an API's test clients: client_id to client_secret. For oauth2 the value may
 	// also be "" (a public client), a PEM "PUBLIC KEY" block (private_key_jwt with that key) or a
-	// PEM "CERTIFICATE" (private_key_jwt whose assertions name it by x5t, as Entra's do).
+	// PEM "CERTIFICATE" (private_key_jwt whose assertions name it by x5t, as Entra's do), or
+	// "tls_client_auth:<CN>" (a certificate of the -tls-dir CA with that subject) or
+	// "self_signed_tls_client_auth:<PEM>" (that very certificate), RFC 8705.
 	Clients map[string]map[string]string `json:"clients"`
 	// Users replace an API's test users: username to password (APIs with a password grant).
 	Users map[string]map[string]string `json:"users"`

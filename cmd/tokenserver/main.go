@@ -14,6 +14,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -32,6 +33,9 @@ import (
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver/hostile"
 )
+
+// mtlsClientID is the oauth2 client -tls-dir registers for its client certificate.
+const mtlsClientID = "oauth2-mtls-client"
 
 // version is set by the release build (-X main.version); go install @version records it in the
 // build info instead.
@@ -64,10 +68,10 @@ Flags:
 
 // options are the command line's flags.
 type options struct {
-	listen, addrFile, keyDir, configPath, logFormat string
-	lifetime                                        time.Duration
-	allowRemote, credentials, version               bool
-	faults                                          faultFlags
+	listen, addrFile, keyDir, tlsDir, configPath, logFormat string
+	lifetime                                                time.Duration
+	allowRemote, credentials, version                       bool
+	faults                                                  faultFlags
 }
 
 // faultFlags collects the repeatable -fault flag, one API each.
@@ -102,6 +106,9 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		", such as api=tenn,status=503,times=2,retry-after=3. Repeatable, one per API. FAILURE is one of "+
 		strings.Join(hostile.Failures(), ", "))
 	fs.BoolVar(&o.credentials, "credentials", false, "print every client's secret and user's password at startup (they are test values)")
+	fs.StringVar(&o.tlsDir, "tls-dir", "", "serve https with a CA made for this run, and write to this existing `directory` its "+
+		"ca.pem (the provider's ca_cert_pem), and client.pem and client-key.pem, a client certificate of it (CN "+tlsClientSubject+
+		") for client_cert_pem: the oauth2 API's oauth2-mtls-client authenticates with it (tls_client_auth). Removed at shutdown")
 	fs.StringVar(&o.keyDir, "key-dir", "", "write the oauth2 key clients' private keys (PEM PKCS#8) to this existing `directory`, "+
 		"as <client_id>.pem, and remove them at shutdown")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log `format`: text or json (one JSON object per line)")
@@ -160,6 +167,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if o.lifetime > 0 {
 		cfg.TokenLifetime = o.lifetime
 	}
+	var tlsFiles *tlsMaterial
+	if o.tlsDir != "" {
+		if tlsFiles, err = newTLSMaterial(o.tlsDir); err != nil {
+			return fmt.Errorf("-tls-dir: %w", err)
+		}
+		cfg.ClientCAs = tlsFiles.pool
+		if _, taken := cfg.Clients[tokenserver.OAuth2][mtlsClientID]; !taken {
+			cfg.Clients[tokenserver.OAuth2][mtlsClientID] = tokenserver.TLSClientAuthPrefix + tlsClientSubject
+		}
+	}
 	logger := newLogger(stderr, o.logFormat)
 	cfg.Logger = logger
 	var handler http.Handler
@@ -180,6 +197,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	base := "http://" + ln.Addr().String()
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ErrorLog: logger}
+	if tlsFiles != nil {
+		base, srv.TLSConfig = "https://"+ln.Addr().String(), tlsFiles.config()
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 
@@ -191,6 +212,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}()
 	keys, err := writeFiles(o, cfg, base)
 	written = keys
+	if err == nil && tlsFiles != nil {
+		for path, content := range tlsFiles.files {
+			if err = writeAtomic(path, content); err != nil {
+				break
+			}
+			written = append(written, path)
+		}
+	}
 	if err != nil {
 		_ = srv.Close()
 		return err
@@ -202,6 +231,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			"gets tokens for the test clients. Use it only on a private network, such as a CI job's service container", o.listen)
 	}
 	logEndpoints(logger, base)
+	if tlsFiles != nil {
+		logger.Printf("TLS: the CA is %s (the provider's ca_cert_pem); the client certificate %s and its key %s "+
+			"(CN %s) authenticate %s with tls_client_auth", filepath.Join(o.tlsDir, "ca.pem"), filepath.Join(o.tlsDir, "client.pem"),
+			filepath.Join(o.tlsDir, "client-key.pem"), tlsClientSubject, mtlsClientID)
+	}
 	logCredentials(logger, cfg, o)
 	for api, f := range o.faults {
 		logger.Printf("%s: fault %s", api, describeFault(f))
@@ -299,6 +333,11 @@ func logCredentials(logger *log.Logger, cfg tokenserver.Config, o *options) {
 			switch {
 			case api == tokenserver.OAuth2 && secret == "":
 				logger.Printf("%s: client %s (public: client_auth none)", api, id)
+			case api == tokenserver.OAuth2 && strings.HasPrefix(secret, tokenserver.TLSClientAuthPrefix):
+				logger.Printf("%s: client %s (tls_client_auth: a client certificate of the -tls-dir CA with CN %s)", api, id,
+					strings.TrimPrefix(secret, tokenserver.TLSClientAuthPrefix))
+			case api == tokenserver.OAuth2 && strings.HasPrefix(secret, tokenserver.SelfSignedTLSPrefix):
+				logger.Printf("%s: client %s (self_signed_tls_client_auth: the certificate of your -config file)", api, id)
 			case api == tokenserver.OAuth2 && strings.HasPrefix(secret, tokenserver.FederatedPrefix):
 				logger.Printf("%s: client %s (federated_jwt: a CI job token whose sub is %s)", api, id,
 					strings.TrimPrefix(secret, tokenserver.FederatedPrefix))

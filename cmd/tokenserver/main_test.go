@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -471,5 +473,59 @@ func TestDocumentedCommandLinesParse(t *testing.T) {
 	}
 	if found < 3 {
 		t.Errorf("found %d tokenserver command lines in the docs; the guide shows more", found)
+	}
+}
+
+// -tls-dir serves https with a CA of the run's own, and writes the CA and a client certificate
+// that authenticates oauth2-mtls-client (tls_client_auth): a user can test a configuration with
+// client_cert_pem against it. The files go at shutdown.
+func TestTLSDir(t *testing.T) {
+	dir := t.TempDir()
+	s := start(t, "-tls-dir", dir)
+	if !strings.HasPrefix(s.base, "https://127.0.0.1:") {
+		t.Fatalf("base %q, want https", s.base)
+	}
+	read := func(name string) []byte {
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(read("ca.pem")) {
+		t.Fatal("ca.pem holds no certificate")
+	}
+	pair, err := tls.X509KeyPair(read("client.pem"), read("client-key.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {mtlsClientID}}.Encode()
+	for name, tc := range map[string]struct {
+		certs []tls.Certificate
+		want  int
+	}{"with the client certificate": {[]tls.Certificate{pair}, 200}, "without it": {nil, 401}} {
+		c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, Certificates: tc.certs, MinVersion: tls.VersionTLS12}}}
+		req, _ := http.NewRequest(http.MethodPost, tokenserver.TokenURL(s.base, tokenserver.OAuth2), strings.NewReader(form))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept", "application/json")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s: status %d, want %d", name, resp.StatusCode, tc.want)
+		}
+	}
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("files left behind: %v", left)
+	}
+	if log := s.stderr.String(); !strings.Contains(log, "TLS: the CA is "+filepath.Join(dir, "ca.pem")) ||
+		!strings.Contains(log, "oauth2: client oauth2-mtls-client (tls_client_auth: a client certificate of the -tls-dir CA with CN tokenserver-client)") {
+		t.Errorf("no TLS line in the log:\n%s", log)
 	}
 }
