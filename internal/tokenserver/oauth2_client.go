@@ -107,11 +107,7 @@ func (s *Server) oauth2Registered(id string) (reg oauth2Registration, problem st
 		if err != nil {
 			return reg, "the client's registered certificate cannot be read"
 		}
-		pub, err := x509.MarshalPKIXPublicKey(cert.PublicKey)
-		if err != nil {
-			return reg, "the client's registered certificate has an unusable key"
-		}
-		key, alg, err := parsePublicKeyPEM(string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub})))
+		key, alg, err := signingKey(cert.PublicKey)
 		if err != nil {
 			return reg, "the client's registered certificate cannot be used: " + err.Error()
 		}
@@ -559,6 +555,12 @@ func parsePublicKeyPEM(text string) (crypto.PublicKey, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("not a PKIX public key")
 	}
+	return signingKey(key)
+}
+
+// signingKey is key with its JWS algorithm, if private_key_jwt may use it: RSA of 2048 bits or
+// more (RS256), or P-256 (ES256).
+func signingKey(key crypto.PublicKey) (crypto.PublicKey, string, error) {
 	switch k := key.(type) {
 	case *rsa.PublicKey:
 		if k.N.BitLen() < 2048 {
