@@ -79,7 +79,7 @@ func (f configFile) apply(cfg *tokenserver.Config) error {
 	api := func(name, where string) tokenserver.API {
 		a := tokenserver.API(name)
 		if err == nil && !slices.Contains(tokenserver.APIs, a) {
-			err = fmt.Errorf("%s: unknown API %q; the APIs are %s", where, name, apiNames())
+			err = fmt.Errorf("%s: unknown API %q; the APIs are %s", where, name, tokenserver.APINames())
 		}
 		return a
 	}
@@ -139,14 +139,6 @@ func (f configFile) apply(cfg *tokenserver.Config) error {
 		cfg.TrustedJobSubjects = f.TrustedJobSubjects
 	}
 	return nil
-}
-
-func apiNames() string {
-	names := make([]string, len(tokenserver.APIs))
-	for i, a := range tokenserver.APIs {
-		names[i] = string(a)
-	}
-	return strings.Join(names, ", ")
 }
 
 // sortedKeys returns m's keys in order, so that the startup lines are stable.

@@ -1,8 +1,8 @@
 // Command tokenserver is a local token server for testing configurations that use the
-// authtoken provider: it speaks every token API the provider knows (Tenn, Testinium, partner and a
-// generic RFC 6749 authorization server, oauth2) as their docs describe them, with test clients
-// and users, each API's protected resource, revocation endpoint and metadata, and a CI job token
-// issuer. Tokens it issues work only against itself. Install it with
+// authtoken provider: it speaks every token API the provider knows (tokenserver.APIs: the typed
+// APIs and a generic RFC 6749 authorization server, oauth2) as their docs describe them, with
+// test clients and users, each API's protected resource, revocation endpoint and metadata, and
+// a CI job token issuer. Tokens it issues work only against itself. Install it with
 //
 //	go install github.com/authtoken/terraform-provider-authtoken/cmd/tokenserver@latest
 //
@@ -54,8 +54,8 @@ func main() {
 const usageHead = `Usage: tokenserver [flags]
 
 A local token server for testing Terraform and OpenTofu configurations that use the authtoken
-provider. It speaks the Tenn, Testinium, partner and oauth2 token APIs with test clients and
-users, and prints each API's token, resource and revocation URLs at startup. Its tokens are good
+provider. It speaks every token API the provider knows (%s)
+with test clients and users, and prints each API's token, resource and revocation URLs at startup. Its tokens are good
 only against itself. Stop it with Ctrl-C or SIGTERM.
 
 Examples:
@@ -114,7 +114,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	fs.StringVar(&o.logFormat, "log-format", "text", "log `format`: text or json (one JSON object per line)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
-		fmt.Fprint(stdout, usageHead)
+		fmt.Fprintf(stdout, usageHead, tokenserver.APINames())
 		fs.SetOutput(stdout)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)

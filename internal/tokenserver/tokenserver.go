@@ -12,6 +12,7 @@ import (
 	"log"
 	"maps"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 )
@@ -57,6 +58,15 @@ func init() {
 	for _, sp := range specs {
 		APIs = append(APIs, sp.api)
 	}
+}
+
+// APINames lists APIs' names, comma-separated, for messages and usage texts.
+func APINames() string {
+	names := make([]string, len(APIs))
+	for i, a := range APIs {
+		names[i] = string(a)
+	}
+	return strings.Join(names, ", ")
 }
 
 // spec returns the API's spec, or the zero spec for an API the server does not speak.

@@ -41,7 +41,7 @@ func ParseFault(spec string) (tokenserver.API, Fault, error) {
 		case "api":
 			api = tokenserver.API(value)
 			if !slices.Contains(tokenserver.APIs, api) {
-				err = fmt.Errorf("unknown API; the APIs are %s", joinAPIs())
+				err = fmt.Errorf("unknown API; the APIs are %s", tokenserver.APINames())
 			}
 		case "fail":
 			f.FailWith, err = parseFailure(value)
@@ -72,7 +72,7 @@ func ParseFault(spec string) (tokenserver.API, Fault, error) {
 	}
 	switch {
 	case api == "":
-		return "", Fault{}, fmt.Errorf("no api=: name the API to disturb (%s)", joinAPIs())
+		return "", Fault{}, fmt.Errorf("no api=: name the API to disturb (%s)", tokenserver.APINames())
 	case f.FailWith == FailNone && f.Delay == 0:
 		return "", Fault{}, fmt.Errorf("api=%s: give fail=, status= or delay=", api)
 	case f.FailWith == FailNone && (timesSet || f.FailFor > 0 || f.RetryAfter != ""):
@@ -99,12 +99,4 @@ func parseDuration(v string) (time.Duration, error) {
 		return 0, fmt.Errorf("want a duration such as 2s or 1m: %w", err)
 	}
 	return d, nil
-}
-
-func joinAPIs() string {
-	names := make([]string, len(tokenserver.APIs))
-	for i, a := range tokenserver.APIs {
-		names[i] = string(a)
-	}
-	return strings.Join(names, ", ")
 }
