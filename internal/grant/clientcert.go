@@ -43,16 +43,8 @@ func (r Request) checkClientCert(now time.Time) (*Caveat, *Error) {
 		return fail(SettingClientCert, "a client key needs its certificate: set the client certificate as well")
 	}
 	var leaf *x509.Certificate
-	rest := []byte(r.ClientCertPEM)
-	for {
-		var block *pem.Block
-		if block, rest = pem.Decode(rest); block == nil {
-			break
-		}
-		if block.Type != "CERTIFICATE" {
-			continue
-		}
-		cert, err := x509.ParseCertificate(block.Bytes)
+	for _, der := range certificatesDER(r.ClientCertPEM) {
+		cert, err := x509.ParseCertificate(der)
 		if err != nil {
 			return fail(SettingClientCert, "a certificate in the client certificate PEM does not parse as X.509")
 		}
@@ -234,18 +226,30 @@ func checkCertBinding(r Request, accessToken string) *Error {
 	if !jwtClaims(accessToken, &claims) || claims.Cnf.X5tS256 == "" {
 		return nil
 	}
-	block, rest := pem.Decode([]byte(r.ClientCertPEM))
-	for block != nil && block.Type != "CERTIFICATE" {
-		block, rest = pem.Decode(rest)
-	}
-	if block == nil {
+	certs := certificatesDER(r.ClientCertPEM)
+	if len(certs) == 0 {
 		return nil // checkClientCert has refused such a PEM before any request
 	}
-	sum := sha256.Sum256(block.Bytes)
+	sum := sha256.Sum256(certs[0]) // the leaf, the certificate presented
 	if claims.Cnf.X5tS256 != base64.RawURLEncoding.EncodeToString(sum[:]) {
 		return &Error{API: r.API, Kind: KindResponse, Setting: SettingClientCert, Message: "the server bound the access " +
 			"token to another certificate than the one presented (its cnf x5t#S256, RFC 8705 3): consumers that check " +
 			"the binding would refuse it"}
 	}
 	return nil
+}
+
+// certificatesDER are the DER bytes of the CERTIFICATE blocks of a PEM text, leaf first.
+func certificatesDER(pemText string) [][]byte {
+	var out [][]byte
+	rest := []byte(pemText)
+	for {
+		var block *pem.Block
+		if block, rest = pem.Decode(rest); block == nil {
+			return out
+		}
+		if block.Type == "CERTIFICATE" {
+			out = append(out, block.Bytes)
+		}
+	}
 }
