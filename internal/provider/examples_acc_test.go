@@ -441,11 +441,7 @@ func exampleMirror(t *testing.T, cfg *exampleConfig, r *exampleResult) (dir stri
 			add(source, ownVersion(), filepath.Join(acctest.ProviderDir(t), "terraform-provider-authtoken"))
 			ways = append(ways, "this provider")
 		case awsSource:
-			lp, found := acctest.FindLocalProvider("registry.terraform.io/" + awsSource)
-			if !found {
-				t.Skipf("it uses hashicorp/aws, and no local plugin directory holds a release of it (looked in %s; "+
-					"the machine image has one in /opt/tf-plugins)", strings.Join(acctest.PluginDirs(), ", "))
-			}
+			lp := localAWS(t)
 			add(source, lp.Version, lp.Binary)
 			ways = append(ways, fmt.Sprintf("hashicorp/aws %s from %s", lp.Version, lp.Mirror))
 			cannotApply = append(cannotApply, "hashicorp/aws (the real release: applying would call AWS)")

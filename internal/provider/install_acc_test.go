@@ -34,7 +34,8 @@ func localAWS(t *testing.T) acctest.LocalProvider {
 	t.Helper()
 	lp, found := acctest.FindLocalProvider("registry.terraform.io/" + awsSource)
 	if !found {
-		t.Skipf("no local plugin directory holds a hashicorp/aws release (looked in %s)", strings.Join(acctest.PluginDirs(), ", "))
+		t.Skipf("it uses hashicorp/aws, and no local plugin directory holds a release of it (looked in %s)",
+			strings.Join(acctest.PluginDirs(), ", "))
 	}
 	return lp
 }
