@@ -317,7 +317,7 @@ func logEndpoints(logger *log.Logger, base string) {
 	}
 	logger.Printf("%s: issuer %s (metadata at %s and %s)", tokenserver.OAuth2, tokenserver.OAuth2Issuer(base),
 		tokenserver.OAuth2MetadataURL(base), tokenserver.OAuth2OIDCMetadataURL(base))
-	logger.Printf("%s: token and resource calls need Accept: application/json, as RFC 6749 clients send it", tokenserver.OAuth2)
+	logger.Printf("%s: token requests need Accept: application/json (406 otherwise), as RFC 6749 clients send it", tokenserver.OAuth2)
 }
 
 // logCredentials writes every client and user, with their secrets when -credentials asks.
