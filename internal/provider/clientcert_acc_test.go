@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-exec/tfexec"
 	tfconfig "github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -83,11 +82,8 @@ func TestAccClientCertificateNoLeaks(t *testing.T) {
 		block("ephemeral", "tenn_token", "leak", nil, "provider = authtoken") +
 		block("data", "tenn_token", "leak", nil, "provider = authtoken")
 	r := newLeakRun(t, cfg, env)
-	r.run("plan", true, func(ctx context.Context) error {
-		_, err := r.tf.Plan(ctx, tfexec.Out("tfplan"))
-		return err
-	})
-	r.run("apply", true, func(ctx context.Context) error { return r.tf.Apply(ctx, tfexec.DirOrPlan("tfplan")) })
+	r.plan(true)
+	r.applyPlan()
 	r.addFile("tfplan")
 	r.addFile("terraform.tfstate")
 	warning := regexp.MustCompile(`(?s)Warning: The TLS client certificate expires soon.*client_cert_pem\s+expires\s+on`)

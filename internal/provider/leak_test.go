@@ -80,6 +80,21 @@ func (r *leakRun) redacted(s string) string {
 }
 
 // addFile keeps a file of the working directory; plan files are zip archives, kept member by member.
+// plan runs terraform plan, saving the plan to tfplan, as a pipeline's plan job does.
+func (r *leakRun) plan(wantSuccess bool) {
+	r.t.Helper()
+	r.run("plan", wantSuccess, func(ctx context.Context) error {
+		_, err := r.tf.Plan(ctx, tfexec.Out("tfplan"))
+		return err
+	})
+}
+
+// applyPlan applies the saved plan, as a pipeline's apply job does.
+func (r *leakRun) applyPlan() {
+	r.t.Helper()
+	r.run("apply", true, func(ctx context.Context) error { return r.tf.Apply(ctx, tfexec.DirOrPlan("tfplan")) })
+}
+
 func (r *leakRun) addFile(name string) {
 	r.t.Helper()
 	data, err := os.ReadFile(filepath.Join(r.tf.WorkingDir(), name))
@@ -191,11 +206,8 @@ func TestAccNoSecretLeaks(t *testing.T) {
 	}
 
 	r := newLeakRun(t, config, env)
-	r.run("plan", true, func(ctx context.Context) error {
-		_, err := r.tf.Plan(ctx, tfexec.Out("tfplan"))
-		return err
-	})
-	r.run("apply", true, func(ctx context.Context) error { return r.tf.Apply(ctx, tfexec.DirOrPlan("tfplan")) })
+	r.plan(true)
+	r.applyPlan()
 	r.addFile("tfplan")
 	r.addFile("terraform.tfstate")
 
@@ -268,10 +280,7 @@ func TestAccNoSecretLeaksOnFailure(t *testing.T) {
 				secrets = append(secrets, credentialSecrets(tt, ts.URL, mutate)...)
 			}
 			r := newLeakRun(t, config, env)
-			r.run("plan", false, func(ctx context.Context) error {
-				_, err := r.tf.Plan(ctx, tfexec.Out("tfplan"))
-				return err
-			})
+			r.plan(false)
 			if !bytes.Contains(r.outputs["plan stderr"], []byte(tc.wantStderr)) {
 				t.Errorf("the diagnostics do not show %q:\n%s", tc.wantStderr, r.redacted(string(r.outputs["plan stderr"])))
 			}

@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-exec/tfexec"
-
 	"github.com/authtoken/terraform-provider-authtoken/internal/acctest"
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
@@ -98,16 +96,13 @@ func TestAccSecretlessSources(t *testing.T) {
 			config := authtokenTerraform + exchangeBlock("ephemeral", "ci", ts.URL, "subject_token_source = "+source) +
 				curlProvisioner("use", "ephemeral.oauth2_token.ci.access_token", tokenserver.ResourceURL(ts.URL, tokenserver.OAuth2))
 			r := newLeakRun(t, config, env)
-			r.run("plan", true, func(ctx context.Context) error {
-				_, err := r.tf.Plan(ctx, tfexec.Out("tfplan"))
-				return err
-			})
+			r.plan(true)
 			// The apply runs as the pipeline's apply job: a platform that puts the job token in a
 			// variable gives that job its own (the server accepts each job token once); one that
 			// mints on request is asked again by the provider.
 			applyEnv := platformEnv(ts.URL)[name]
 			acctest.SetEnv(t, r.tf, applyEnv)
-			r.run("apply", true, func(ctx context.Context) error { return r.tf.Apply(ctx, tfexec.DirOrPlan("tfplan")) })
+			r.applyPlan()
 			r.addFile("tfplan")
 			r.addFile("terraform.tfstate")
 			if len(srv.Accepted(tokenserver.OAuth2)) == 0 {
@@ -136,13 +131,10 @@ func TestAccJobTokenPerPhase(t *testing.T) {
 	config := authtokenTerraform + exchangeBlock("ephemeral", "ci", ts.URL, fmt.Sprintf("subject_token_file = %q", file)) +
 		curlProvisioner("use", "ephemeral.oauth2_token.ci.access_token", tokenserver.ResourceURL(ts.URL, tokenserver.OAuth2))
 	r := newLeakRun(t, config, nil)
-	r.run("plan", true, func(ctx context.Context) error {
-		_, err := r.tf.Plan(ctx, tfexec.Out("tfplan"))
-		return err
-	})
+	r.plan(true)
 	second := jobToken(ts.URL, nil)
 	testsupport.WriteFile(t, file, second) // the platform hands the apply job a new token
-	r.run("apply", true, func(ctx context.Context) error { return r.tf.Apply(ctx, tfexec.DirOrPlan("tfplan")) })
+	r.applyPlan()
 	r.addFile("tfplan")
 	if len(srv.Accepted(tokenserver.OAuth2)) == 0 {
 		t.Error("the apply's exchanged token was not accepted")
