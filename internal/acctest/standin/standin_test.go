@@ -40,6 +40,20 @@ func TestStandInSchemas(t *testing.T) {
 			{"resource", "helm_release", "set_wo_revision"}:     {},
 			{"resource", "helm_release", "repository_password"}: {sensitive: true},
 		}},
+		{standIn(t, "github"), map[[3]string]flags{
+			{"provider", "", "token"}:                                {}, // not Sensitive in the real schema either
+			{"provider", "", "owner"}:                                {},
+			{"resource", "github_repository", "name"}:                {required: true},
+			{"resource", "github_repository_file", "content"}:        {required: true},
+			{"resource", "github_actions_variable", "value"}:         {required: true},
+			{"resource", "github_actions_secret", "plaintext_value"}: {sensitive: true},
+			{"resource", "github_actions_secret", "encrypted_value"}: {sensitive: true},
+			{"resource", "github_actions_secret", "secret_name"}:     {required: true},
+			{"data", "github_repository", "full_name"}:               {},
+			{"data", "github_user", "username"}:                      {required: true},
+			{"data", "github_app_token", "pem_file"}:                 {required: true}, // not Sensitive
+			{"data", "github_app_token", "token"}:                    {sensitive: true},
+		}},
 	} {
 		t.Run(tc.p.Source, func(t *testing.T) {
 			p := tc.p
@@ -106,6 +120,7 @@ func TestForBinary(t *testing.T) {
 		"terraform-provider-kubernetes_v3.2.1":  "kubernetes",
 		"terraform-provider-restapi_v3.0.0.exe": "restapi",
 		"terraform-provider-helm":               "helm",
+		"terraform-provider-github_v6.13.0":     "github",
 		"terraform-provider-standin":            "",
 		"/tmp/x/terraform-provider-":            "",
 		"helm":                                  "",
@@ -118,8 +133,8 @@ func TestForBinary(t *testing.T) {
 			t.Errorf("ForBinary(%q) = %q, want %q", path, got, want)
 		}
 	}
-	if n := len(standin.All()); n != 4 {
-		t.Errorf("%d stand-ins, want helm, http, kubernetes and restapi", n)
+	if n := len(standin.All()); n != 5 {
+		t.Errorf("%d stand-ins, want github, helm, http, kubernetes and restapi", n)
 	}
 	for _, p := range standin.All() {
 		if p.Source == "" || p.Version == "" || p.Docs == "" || p.Probe == "" {
