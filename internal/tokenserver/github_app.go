@@ -278,7 +278,8 @@ type gitHubCall struct {
 	bucket string
 }
 
-func (s *Server) gitHubCall(w *response, r *http.Request, doc string) *gitHubCall {
+// newGitHubCall starts answering r at an endpoint whose errors GitHub documents at doc.
+func (s *Server) newGitHubCall(w *response, r *http.Request, doc string) *gitHubCall {
 	host := r.RemoteAddr
 	if i := strings.LastIndexByte(host, ':'); i > 0 {
 		host = host[:i]
@@ -297,10 +298,10 @@ func (c *gitHubCall) answer(status int, v any) {
 	writeJSON(c.w, status, v)
 }
 
-// checkHeaders refuses what GitHub refuses of any request: no User-Agent (403), an API version it
-// does not know (400) and, where needAccept asks, an Accept header without JSON (415; GitHub
-// answers such requests with JSON anyway, a strict server holds the client to its docs). It
-// reports whether the request may go on.
+// checkHeaders refuses what GitHub refuses of any request: no User-Agent (403) and an API version
+// it does not know (400); and, where needAccept asks, an Accept header without a JSON media type
+// (415). GitHub itself serves JSON to any Accept; the strict server holds the app's requests to
+// the docs, which send application/vnd.github+json. It reports whether the request may go on.
 func (c *gitHubCall) checkHeaders(needAccept bool) bool {
 	if c.r.Header.Get("User-Agent") == "" {
 		c.s.gitHubRateHeaders(c.w.Header(), c.bucket)
@@ -310,12 +311,12 @@ func (c *gitHubCall) checkHeaders(needAccept bool) bool {
 	if v := strings.Join(c.r.Header.Values("X-GitHub-Api-Version"), ", "); v != "" && !slices.Contains(gitHubAPIVersions, v) {
 		c.fail(http.StatusBadRequest, fmt.Sprintf(`The version you specified in the "X-GitHub-Api-Version" request header, %q, `+
 			`is not a supported version. The following versions are currently supported: "%s" (most recent), "%s".`,
-			v, gitHubAPIVersions[0], strings.Join(gitHubAPIVersions[1:], `", "`)), gitHubDocVersions)
+			clip(v, 40), gitHubAPIVersions[0], strings.Join(gitHubAPIVersions[1:], `", "`)), gitHubDocVersions)
 		return false
 	}
 	if needAccept && !gitHubAcceptsJSON(c.r.Header) {
 		got, _ := json.Marshal(c.r.Header.Values("Accept"))
-		c.fail(http.StatusUnsupportedMediaType, fmt.Sprintf("Unsupported 'Accept' header: %s. Must accept 'application/json'.", got),
+		c.fail(http.StatusUnsupportedMediaType, fmt.Sprintf("Unsupported 'Accept' header: %s. Must accept 'application/json'.", clip(string(got), 200)),
 			gitHubDocMediaTypes)
 		return false
 	}
@@ -472,7 +473,7 @@ func (s *Server) gitHubApp(iss any) (clientID string, key *rsa.PublicKey, ok boo
 // find returns for the path's parameters, or 404. doc is the endpoint's documentation_url.
 func gitHubLookup(pattern, doc string, find func(params map[string]string) (*gitHubInstallation, bool)) route {
 	return route{path: pattern, kind: "lookup", serve: func(s *Server, w *response, r *http.Request, _ apiSpec) {
-		c := s.gitHubCall(w, r, doc)
+		c := s.newGitHubCall(w, r, doc)
 		if !c.checkHeaders(true) {
 			return
 		}
@@ -498,7 +499,7 @@ func gitHubLookup(pattern, doc string, find func(params map[string]string) (*git
 // the token, and 201 with the token. Requests, LastRequest and the Intercept hook have seen the
 // request already (the core's token endpoint handling).
 func (s *Server) gitHubToken(w *response, r *http.Request, body []byte) {
-	c := s.gitHubCall(w, r, gitHubDocToken)
+	c := s.newGitHubCall(w, r, gitHubDocToken)
 	if !c.checkHeaders(true) {
 		return
 	}
@@ -661,7 +662,7 @@ func (in *gitHubInstallation) narrow(req gitHubTokenRequest) (*gitHubGrant, stri
 // gitHubRepositories serves the resource endpoint: GET with an installation token, the
 // repositories it may see in GitHub's shape. It counts in Accepted as every resource endpoint does.
 func (s *Server) gitHubRepositories(w *response, r *http.Request, _ apiSpec) {
-	c := s.gitHubCall(w, r, gitHubDocRepos)
+	c := s.newGitHubCall(w, r, gitHubDocRepos)
 	if !c.checkHeaders(false) {
 		return
 	}
@@ -684,7 +685,7 @@ func (s *Server) gitHubRevoke(w *response, r *http.Request, sp apiSpec) {
 	if _, ok := s.readBody(w, r, &s.revocations, sp.api); !ok {
 		return
 	}
-	c := s.gitHubCall(w, r, gitHubDocRevoke)
+	c := s.newGitHubCall(w, r, gitHubDocRevoke)
 	if !c.checkHeaders(false) {
 		return
 	}
