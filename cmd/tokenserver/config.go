@@ -23,7 +23,9 @@ type configFile struct {
 	// also be "" (a public client), a PEM "PUBLIC KEY" block (private_key_jwt with that key) or a
 	// PEM "CERTIFICATE" (private_key_jwt whose assertions name it by x5t, as Entra's do), or
 	// "tls_client_auth:<CN>" (a certificate of the -tls-dir CA with that subject) or
-	// "self_signed_tls_client_auth:<PEM>" (that very certificate), RFC 8705.
+	// "self_signed_tls_client_auth:<PEM>" (that very certificate), RFC 8705. For github_app the
+	// key is an app's client ID (or numeric app ID) and the value its PEM "PUBLIC KEY" (RSA), which
+	// verifies the app's JWTs.
 	Clients map[string]map[string]string `json:"clients"`
 	// Users replace an API's test users: username to password (APIs with a password grant).
 	Users map[string]map[string]string `json:"users"`

@@ -62,6 +62,7 @@ Examples:
   tokenserver -listen 127.0.0.1:8080 -credentials
   tokenserver -addr-file /tmp/tokenserver.addr -config testdata/tokenserver.json &
   tokenserver -fault api=oauth2,status=503,times=2,retry-after=1 -fault api=tenn,delay=2s
+  tokenserver -key-dir /tmp/keys -fault api=github_app,fail=secondary-rate-limit,times=1,retry-after=5
 
 Flags:
 `
@@ -110,7 +111,7 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 		"ca.pem (the provider's ca_cert_pem), and client.pem and client-key.pem, a client certificate of it (CN "+tlsClientSubject+
 		") for client_cert_pem: the oauth2 API's oauth2-mtls-client authenticates with it (tls_client_auth). Removed at shutdown")
 	fs.StringVar(&o.keyDir, "key-dir", "", "write the oauth2 key clients' private keys (PEM PKCS#8) to this existing `directory`, "+
-		"as <client_id>.pem, and remove them at shutdown")
+		"as <client_id>.pem, and the GitHub App's (PEM PKCS#1, as GitHub issues them) as "+gitHubKeyFile+", and remove them at shutdown")
 	fs.StringVar(&o.logFormat, "log-format", "text", "log `format`: text or json (one JSON object per line)")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
 	fs.Usage = func() {
@@ -261,6 +262,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// gitHubKeyFile is the name -key-dir gives the GitHub App's private key.
+const gitHubKeyFile = "github-app.pem"
+
 // writeFiles writes -addr-file and the -key-dir keys, returning the paths written.
 func writeFiles(o *options, cfg tokenserver.Config, base string) ([]string, error) {
 	var written []string
@@ -273,20 +277,31 @@ func writeFiles(o *options, cfg tokenserver.Config, base string) ([]string, erro
 	if o.keyDir == "" {
 		return written, nil
 	}
+	files := map[string]string{}
 	for id, private := range keyClients(cfg) {
-		files := map[string]string{id + ".pem": private}
+		files[id+".pem"] = private
 		if id == tokenserver.OAuth2CertClientID { // its certificate too, for private_key_cert_pem
 			files[id+".crt"] = tokenserver.OAuth2RSACertPEM()
 		}
-		for name, content := range files {
-			path := filepath.Join(o.keyDir, name)
-			if err := writeAtomic(path, content); err != nil {
-				return written, err
-			}
-			written = append(written, path)
+	}
+	if builtInGitHubApp(cfg) {
+		files[gitHubKeyFile] = tokenserver.GitHubAppKeyPEM()
+	}
+	for _, name := range sortedKeys(files) {
+		path := filepath.Join(o.keyDir, name)
+		if err := writeAtomic(path, files[name]); err != nil {
+			return written, err
 		}
+		written = append(written, path)
 	}
 	return written, nil
+}
+
+// builtInGitHubApp reports whether cfg still registers the test GitHub App with its built-in key
+// pair: a -config file may have replaced it.
+func builtInGitHubApp(cfg tokenserver.Config) bool {
+	key, ok := cfg.Clients[tokenserver.GitHubApp][tokenserver.GitHubAppClientID]
+	return ok && key == tokenserver.GitHubAppPublicKeyPEM()
 }
 
 // keyClients returns the oauth2 key clients that cfg still accepts with their built-in key
@@ -318,6 +333,13 @@ func logEndpoints(logger *log.Logger, base string) {
 	logger.Printf("%s: issuer %s (metadata at %s and %s)", tokenserver.OAuth2, tokenserver.OAuth2Issuer(base),
 		tokenserver.OAuth2MetadataURL(base), tokenserver.OAuth2OIDCMetadataURL(base))
 	logger.Printf("%s: token requests need Accept: application/json (406 otherwise), as RFC 6749 clients send it", tokenserver.OAuth2)
+	logger.Printf("%s: installations %d (organization %s, selected repositories) and %d (user %s, all repositories); "+
+		"lookups at /orgs/{org}/installation, /users/{username}/installation, /repos/{owner}/{repo}/installation and "+
+		"/app/installations/{installation_id}", tokenserver.GitHubApp, tokenserver.GitHubOrgInstallationID, tokenserver.GitHubOrg,
+		tokenserver.GitHubUserInstallationID, tokenserver.GitHubUser)
+	logger.Printf("%s: requests need a User-Agent; lookups and token requests Accept: application/vnd.github+json and the app's JWT "+
+		"(Authorization: Bearer, RS256, exp at most 10 minutes after iat); the resource and the revocation (DELETE) the installation token",
+		tokenserver.GitHubApp)
 }
 
 // logCredentials writes every client and user, with their secrets when -credentials asks.
@@ -331,6 +353,8 @@ func logCredentials(logger *log.Logger, cfg tokenserver.Config, o *options) {
 		for _, id := range sortedKeys(clients) {
 			secret := clients[id]
 			switch {
+			case api == tokenserver.GitHubApp:
+				logger.Printf("%s: %s", api, gitHubAppLine(cfg, id, o))
 			case api == tokenserver.OAuth2 && secret == "":
 				logger.Printf("%s: client %s (public: client_auth none)", api, id)
 			case api == tokenserver.OAuth2 && strings.HasPrefix(secret, tokenserver.TLSClientAuthPrefix):
@@ -375,6 +399,19 @@ func logCredentials(logger *log.Logger, cfg tokenserver.Config, o *options) {
 	}
 }
 
+// gitHubAppLine describes a GitHub App of cfg: its IDs, and where the private key its JWTs are
+// signed with is. Its public key is no secret, and its private key too long for a line.
+func gitHubAppLine(cfg tokenserver.Config, id string, o *options) string {
+	if id != tokenserver.GitHubAppClientID || !builtInGitHubApp(cfg) {
+		return fmt.Sprintf("app %s (JWTs signed with the private key of your -config file's public key)", id)
+	}
+	where := "built-in key; -key-dir writes it as " + gitHubKeyFile
+	if o.keyDir != "" {
+		where = "private key in " + filepath.Join(o.keyDir, gitHubKeyFile)
+	}
+	return fmt.Sprintf("app ID %s, client ID %s (the JWT's iss is either; %s)", tokenserver.GitHubAppID, id, where)
+}
+
 // describeFault says what a -fault does, for the startup log.
 func describeFault(f hostile.Fault) string {
 	var parts []string
@@ -390,7 +427,10 @@ func describeFault(f hostile.Fault) string {
 			times += fmt.Sprintf(" for %s after the first failure", f.FailFor)
 		}
 		times += " with " + f.FailWith.String()
-		if f.RetryAfter != "" {
+		switch {
+		case f.FailWith == hostile.FailRateLimitExhausted && f.RetryAfter != "":
+			times += " (x-ratelimit-reset " + f.RetryAfter + " s ahead)"
+		case f.RetryAfter != "":
 			times += " (Retry-After: " + f.RetryAfter + ")"
 		}
 		parts = append(parts, times)

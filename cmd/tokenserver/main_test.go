@@ -3,10 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"net/http"
@@ -528,4 +533,91 @@ func TestTLSDir(t *testing.T) {
 		!strings.Contains(log, "oauth2: client oauth2-mtls-client (tls_client_auth: a client certificate of the -tls-dir CA with CN tokenserver-client)") {
 		t.Errorf("no TLS line in the log:\n%s", log)
 	}
+}
+
+// The GitHub App API from the command line: -key-dir writes the app's private key, which signs
+// the JWT a client trades for an installation token; -fault gives its token endpoint GitHub's
+// rate limits.
+func TestGitHubApp(t *testing.T) {
+	keyDir := t.TempDir()
+	s := start(t, "-key-dir", keyDir, "-fault", "api=github_app,fail=rate-limit-exhausted,times=1,retry-after=30")
+	keyPEM, err := os.ReadFile(filepath.Join(keyDir, "github-app.pem"))
+	if err != nil || string(keyPEM) != tokenserver.GitHubAppKeyPEM() || !strings.HasPrefix(string(keyPEM), "-----BEGIN RSA PRIVATE KEY-----") {
+		t.Fatalf("github-app.pem: %v, or not the app's PKCS#1 key", err)
+	}
+	block, _ := pem.Decode(keyPEM)
+	key, err := x509.ParsePKCS1PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().Unix()
+	claims, _ := json.Marshal(map[string]any{"iss": 424242, "iat": now - 30, "exp": now + 540}) // the app ID, as a number
+	enc := base64.RawURLEncoding
+	input := enc.EncodeToString([]byte(`{"alg":"RS256","typ":"JWT"}`)) + "." + enc.EncodeToString(claims)
+	digest := sha256.Sum256([]byte(input))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, digest[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	call := func(method, path, auth string) answer {
+		t.Helper()
+		req, _ := http.NewRequest(method, s.base+path, nil)
+		req.Header.Set("Accept", "application/vnd.github+json")
+		req.Header.Set("User-Agent", "tokenserver-test")
+		req.Header.Set("Authorization", auth)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		a := answer{status: resp.StatusCode, header: resp.Header}
+		_ = json.NewDecoder(resp.Body).Decode(&a.body)
+		return a
+	}
+	jwt := "Bearer " + input + "." + enc.EncodeToString(sig)
+	if a := call(http.MethodGet, "/orgs/"+tokenserver.GitHubOrg+"/installation", jwt); a.status != 200 || a.body["id"] != 1001.0 ||
+		a.body["access_tokens_url"] != s.base+tokenserver.GitHubAppTokenPath(1001) {
+		t.Errorf("lookup: status %d, %v", a.status, a.body)
+	}
+	tokenPath := tokenserver.GitHubAppTokenPath(tokenserver.GitHubOrgInstallationID)
+	if a := call(http.MethodPost, tokenPath, jwt); a.status != 403 || a.header.Get("X-RateLimit-Remaining") != "0" {
+		t.Errorf("the faulted token request: status %d, remaining %q", a.status, a.header.Get("X-RateLimit-Remaining"))
+	}
+	a := call(http.MethodPost, tokenPath, jwt)
+	token, _ := a.body["token"].(string)
+	if a.status != 201 || !strings.HasPrefix(token, "ghs_") {
+		t.Fatalf("token request: status %d, %v", a.status, a.body)
+	}
+	if a := call(http.MethodGet, tokenserver.GitHubAppResourcePath, "token "+token); a.status != 200 || a.body["total_count"] != 3.0 {
+		t.Errorf("resource: status %d, %v", a.status, a.body)
+	}
+	if a := call(http.MethodDelete, tokenserver.GitHubAppRevocationPath, "Bearer "+token); a.status != 204 {
+		t.Errorf("revocation: status %d", a.status)
+	}
+	if a := call(http.MethodGet, tokenserver.GitHubAppResourcePath, "Bearer "+token); a.status != 401 || a.body["message"] != "Bad credentials" {
+		t.Errorf("resource after the revocation: status %d, %v", a.status, a.body)
+	}
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := os.ReadDir(keyDir); len(left) != 0 {
+		t.Errorf("key files left behind: %v", left)
+	}
+	log := s.stderr.String()
+	for _, want := range []string{
+		"github_app: " + s.base + "/app/installations/{installation_id}/access_tokens",
+		"github_app: app ID 424242, client ID Iv23liAuthtokenTestApp (the JWT's iss is either; private key in " +
+			filepath.Join(keyDir, "github-app.pem") + ")",
+		"github_app: installations 1001 (organization authtoken-test-org, selected repositories) and 1002 (user authtoken-test-user",
+		"github_app: fault the next 1 requests fail with rate-limit-exhausted (x-ratelimit-reset 30 s ahead)",
+		"api=github_app method=GET status=200 lookup=/orgs/authtoken-test-org/installation",
+		"api=github_app method=POST status=403 fault=rate-limit-exhausted",
+		"api=github_app method=POST status=201",
+		"api=github_app method=DELETE status=204 revocation=/installation/token",
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("no %q in log:\n%s", want, log)
+		}
+	}
+	testsupport.AssertNoSecret(t, "log", log, token, input, "PRIVATE KEY", "PUBLIC KEY")
 }

@@ -45,6 +45,33 @@ type apiTest struct {
 	subject string
 	// who checks the API's own fields in the resource endpoint's answer for that token.
 	who func(t *testing.T, answer map[string]any)
+
+	// For an API whose shapes are not RFC 6749's and RFC 6750's (github_app: GitHub's own):
+	// clientKey is the public key Config.Clients holds for the credentials' client, whose
+	// credential is its key, not a ClientSecret; tokenStatus and tokenField are the status of a
+	// successful token answer and its field holding the token ("" for 200 and access_token);
+	// resourceAnswer, if set, checks the resource endpoint's answer for the documented token
+	// instead of the api, sub and scopes fields (and who); resourceRefusal, if set, checks a
+	// resource endpoint's refusal of a token that is not one of its API's instead of RFC 6750's
+	// invalid_token.
+	clientKey       string
+	tokenStatus     int
+	tokenField      string
+	resourceAnswer  func(t *testing.T, answer map[string]any)
+	resourceRefusal func(t *testing.T, resp *http.Response, body []byte)
+}
+
+// tokenOf returns the token of a successful answer of api, or "" if the answer is not one.
+func (at apiTest) tokenOf(status int, m map[string]any) string {
+	wantStatus, field := at.tokenStatus, at.tokenField
+	if wantStatus == 0 {
+		wantStatus, field = http.StatusOK, "access_token"
+	}
+	tok, _ := m[field].(string)
+	if status != wantStatus {
+		return ""
+	}
+	return tok
 }
 
 var apiTests = map[tokenserver.API]apiTest{
@@ -52,6 +79,7 @@ var apiTests = map[tokenserver.API]apiTest{
 	tokenserver.Tenn:      tennTest,
 	tokenserver.Testinium: testiniumTest,
 	tokenserver.Partner:   partnerTest,
+	tokenserver.GitHubApp: gitHubAppTest,
 }
 
 // request is a request to one API, built so tests can tweak one part of it.
@@ -60,6 +88,7 @@ type request struct {
 	method string
 	header http.Header
 	body   string
+	path   string // the path it goes to; "" for the API's token path
 }
 
 // validRequest returns the documented request for api with the default credentials.
@@ -143,7 +172,11 @@ func sendOK(t *testing.T, c *http.Client, ts *httptest.Server, r request) map[st
 }
 
 func trySend(c *http.Client, ts *httptest.Server, r request) (*http.Response, []byte, error) {
-	req, err := http.NewRequest(r.method, tokenserver.TokenURL(ts.URL, r.api), strings.NewReader(r.body))
+	u := tokenserver.TokenURL(ts.URL, r.api)
+	if r.path != "" {
+		u = ts.URL + r.path
+	}
+	req, err := http.NewRequest(r.method, u, strings.NewReader(r.body))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -45,7 +45,7 @@ func (w *response) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach Flush and Hijack.
 func (w *response) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// ServeHTTP routes by exact path. A token endpoint request is recorded, goes to the Intercept hook
+// ServeHTTP routes by path (pathMatches). A token endpoint request is recorded, goes to the Intercept hook
 // if there is one, and then to the API's strict handler; a resource endpoint call is checked for a
 // live token of its API (protected.go) and neither counted nor intercepted; the other routes
 // (revocation, discovery) answer by themselves, never intercepted.
@@ -95,7 +95,7 @@ func (s *Server) ServeHTTP(hw http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if rejectNotPost(w, r, "token") {
+	if !sp.checksMethod && rejectNotPost(w, r, "token") {
 		return
 	}
 
@@ -153,32 +153,72 @@ func rejectNotPost(w *response, r *http.Request, endpoint string) bool {
 	return false
 }
 
-// specForPath returns the spec of the API whose path is p, or the zero spec.
+// specForPath returns the spec of the API whose token path matches p, or the zero spec.
 func specForPath(p string) apiSpec {
 	for _, sp := range specs {
-		if sp.path == p {
+		if pathMatches(sp.path, p) {
 			return *sp
 		}
 	}
 	return apiSpec{}
 }
 
+// pathMatches reports whether the request path p matches pattern, whose {name} segments each
+// match one non-empty segment. Most paths are fixed; GitHub's name an installation, an owner or a
+// repository (/repos/{owner}/{repo}/installation).
+func pathMatches(pattern, p string) bool {
+	_, ok := pathParams(pattern, p)
+	return ok
+}
+
+// pathParams returns the values of pattern's {name} segments in the request path p, by name, and
+// whether p matches pattern at all. An empty pattern matches nothing.
+func pathParams(pattern, p string) (map[string]string, bool) {
+	if pattern == "" {
+		return nil, false
+	}
+	if !strings.Contains(pattern, "{") {
+		return nil, pattern == p
+	}
+	want, got := strings.Split(pattern, "/"), strings.Split(p, "/")
+	if len(want) != len(got) {
+		return nil, false
+	}
+	params := map[string]string{}
+	for i, seg := range want {
+		name, isParam := strings.CutPrefix(seg, "{")
+		name, closed := strings.CutSuffix(name, "}")
+		switch {
+		case isParam && closed && got[i] != "":
+			params[name] = got[i]
+		case seg != got[i]:
+			return nil, false
+		}
+	}
+	return params, true
+}
+
 // route is one of an API's endpoints besides its token and resource endpoints.
 type route struct {
-	path  string
-	kind  string // what the log calls it: "revocation", "metadata"
+	path  string // a path, which may have {name} segments (pathMatches)
+	kind  string // what the log calls it: "revocation", "metadata", "lookup"
 	serve func(s *Server, w *response, r *http.Request, sp apiSpec)
 }
 
 // specForRoute returns the spec of the API that has a revocation endpoint or a further route at
-// p, and that route; the zero values when none has.
+// p, and that route; the zero values when none has. A revocation endpoint is RFC 7009's
+// (serveRevocation) unless its spec serves it another way.
 func specForRoute(p string) (apiSpec, route) {
 	for _, sp := range specs {
-		if sp.revocation.path != "" && sp.revocation.path == p {
-			return *sp, route{path: p, kind: "revocation", serve: (*Server).serveRevocation}
+		if pathMatches(sp.revocation.path, p) {
+			serve := sp.revocation.serve
+			if serve == nil {
+				serve = (*Server).serveRevocation
+			}
+			return *sp, route{path: p, kind: "revocation", serve: serve}
 		}
 		for _, rt := range sp.routes {
-			if rt.path == p {
+			if pathMatches(rt.path, p) {
 				return *sp, rt
 			}
 		}

@@ -21,6 +21,10 @@ type resourceSpec struct {
 	// who is what the endpoint tells a live token about itself beyond the fields every API
 	// answers (api, sub, scopes), which it cannot replace.
 	who func(g grantRecord) map[string]any
+	// serve, when set, answers the endpoint instead of serveResource, for an API whose resource
+	// answers in its own shape rather than RFC 6750's (GitHub's "Bad credentials"); it checks
+	// the token with acceptToken, which keeps the records every resource endpoint keeps.
+	serve func(s *Server, w *response, r *http.Request, sp apiSpec)
 }
 
 // grantRecord is what the server remembers of an access token it issued in a successful grant.
@@ -33,6 +37,9 @@ type grantRecord struct {
 	// certThumbprint binds the token to a client certificate (RFC 8705 3): the resource accepts it
 	// only from a connection presenting that certificate.
 	certThumbprint string
+	// detail is what the API's own file remembers of the token beyond these fields (GitHub's
+	// installation, repositories and permissions); the core never reads it.
+	detail any
 }
 
 // issue records the access token of a successful grant (and every other token of the answer, for
@@ -78,6 +85,10 @@ var b64token = regexp.MustCompile(`^[A-Za-z0-9\-._~+/]+=*$`)
 
 // serveResource answers a call to sp's resource endpoint. Its answers never quote the token.
 func (s *Server) serveResource(w *response, r *http.Request, sp apiSpec) {
+	if sp.resource.serve != nil {
+		sp.resource.serve(s, w, r, sp)
+		return
+	}
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", http.MethodGet)
 		writeError(w, http.StatusMethodNotAllowed, "invalid_request",
@@ -108,25 +119,7 @@ func (s *Server) serveResource(w *response, r *http.Request, sp apiSpec) {
 		return
 	}
 
-	s.mu.Lock()
-	g, ok := s.grants[token]
-	var problem string
-	switch {
-	case !ok:
-		problem = "the access token is unknown"
-	case g.api != sp.api:
-		problem = "the access token was not issued for this API"
-	case s.dead[token]:
-		problem = "the access token has been revoked"
-	case !time.Now().Before(g.expiresAt):
-		problem = "the access token has expired"
-	case g.certThumbprint != "" && (r.TLS == nil || len(r.TLS.PeerCertificates) == 0 ||
-		certThumbprint(r.TLS.PeerCertificates[0]) != g.certThumbprint):
-		problem = "the access token is bound to a client certificate (RFC 8705 3), and this request presented another or none"
-	default:
-		s.accepted[sp.api] = append(s.accepted[sp.api], token)
-	}
-	s.mu.Unlock()
+	g, problem := s.acceptToken(sp.api, r, token)
 	if problem != "" {
 		bearerError(w, http.StatusUnauthorized, "invalid_token", problem)
 		return
@@ -142,6 +135,39 @@ func (s *Server) serveResource(w *response, r *http.Request, sp apiSpec) {
 	}
 	answer["api"], answer["sub"], answer["scopes"] = string(g.api), g.subject, scopes
 	writeJSON(w, http.StatusOK, answer)
+}
+
+// acceptToken checks token as a resource endpoint of api does (checkToken) and, if it is
+// good, records the call as accepted (Accepted).
+func (s *Server) acceptToken(api API, r *http.Request, token string) (grantRecord, string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, problem := s.checkToken(api, r, token)
+	if problem == "" {
+		s.accepted[api] = append(s.accepted[api], token)
+	}
+	return g, problem
+}
+
+// checkToken returns the grant of token if it is a live access token the server issued for api,
+// presented over r with the client certificate it is bound to, if any; problem says why not, and
+// never quotes the token. The caller holds s.mu.
+func (s *Server) checkToken(api API, r *http.Request, token string) (g grantRecord, problem string) {
+	g, ok := s.grants[token]
+	switch {
+	case !ok:
+		return g, "the access token is unknown"
+	case g.api != api:
+		return g, "the access token was not issued for this API"
+	case s.dead[token]:
+		return g, "the access token has been revoked"
+	case !time.Now().Before(g.expiresAt):
+		return g, "the access token has expired"
+	case g.certThumbprint != "" && (r.TLS == nil || len(r.TLS.PeerCertificates) == 0 ||
+		certThumbprint(r.TLS.PeerCertificates[0]) != g.certThumbprint):
+		return g, "the access token is bound to a client certificate (RFC 8705 3), and this request presented another or none"
+	}
+	return g, ""
 }
 
 // bearerError answers with RFC 6750 3's challenge: WWW-Authenticate: Bearer, with error="code"

@@ -23,6 +23,11 @@ type revocationSpec struct {
 	// request when ok is false. form is the parsed body; endpoint is the URL the request reached
 	// (scheme://Host/path), the audience of a client assertion.
 	client func(s *Server, w *response, r *http.Request, form url.Values, endpoint string) (clientID string, ok bool)
+	// serve, when set, answers the endpoint instead of serveRevocation, for an API whose
+	// revocation is not RFC 7009's (GitHub's DELETE authorized by the token itself). It records
+	// the request in s.revocations (readBody) and revokes with s.revoke, so that Revocations,
+	// LastRevocation and Revoked count it as they count RFC 7009's.
+	serve func(s *Server, w *response, r *http.Request, sp apiSpec)
 }
 
 // RevocationPath returns the path of the API's revocation endpoint ("" when it has none).

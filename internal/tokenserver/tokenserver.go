@@ -24,17 +24,25 @@ type API string
 // apiSpec is everything the core knows about one API. The core looks an API up in specs and
 // never asks which API it is.
 type apiSpec struct {
-	api         API
-	path        string      // the documented token endpoint path
+	api API
+	// path is the documented token endpoint path. It may have {name} segments, each matching one
+	// non-empty segment (pathMatches), because GitHub puts the installation in the token
+	// endpoint's path: /app/installations/{installation_id}/access_tokens.
+	path        string
 	credentials Credentials // the documented test client and user, for DefaultConfig
 	// serve answers a POST to path without a query string; body is the whole request body.
 	serve func(s *Server, w *response, r *http.Request, body []byte)
+	// checksMethod makes serve answer every method and any URL query itself, in its API's error
+	// shape (GitHub answers 404, not RFC 6749's 405, to a GET of its token endpoint); otherwise
+	// the core refuses them as an RFC 6749 endpoint does.
+	checksMethod bool
 	// resource is the API's protected resource endpoint (protected.go).
 	resource resourceSpec
 	// revocation is the API's RFC 7009 token revocation endpoint (revocation.go); zero for none.
 	revocation revocationSpec
-	// routes are the API's further endpoints, by exact path, such as its discovery documents
-	// (discovery.go). Each answers the whole request itself; none is counted by Requests.
+	// routes are the API's further endpoints, by path (with {name} segments, as path may have),
+	// such as its discovery documents (discovery.go) or GitHub's installation lookups. Each
+	// answers the whole request itself, whatever its method; none is counted by Requests.
 	routes []route
 	// clients returns every documented test client, client_id to what Config.Clients holds for
 	// it, for DefaultConfig; nil means the one client of credentials.
@@ -223,6 +231,9 @@ type Server struct {
 	jobMints    int                       // job tokens the CI mint endpoints handed out (ci.go)
 	gateway     map[API]int               // requests the client certificate gateway refused (gateway.go)
 	clientCerts map[API][]string          // the client certificate CommonNames the gateway admitted, in order
+	// states holds what an API's own file keeps per server besides these records, such as
+	// github_app.go's rate limit windows; the file owns the value's type (apiState).
+	states map[API]any
 }
 
 // New returns a server for cfg, with empty parts filled from DefaultConfig.
@@ -248,7 +259,19 @@ func New(cfg Config) *Server {
 		jtis:        map[string]time.Time{},
 		gateway:     map[API]int{},
 		clientCerts: map[API][]string{},
+		states:      map[API]any{},
 	}
+}
+
+// apiState returns the API's own state on this server, made by fresh when there is none yet (at
+// first use and after Reset). The caller holds s.mu while it uses it.
+func (s *Server) apiState(api API, fresh func() any) any {
+	st, ok := s.states[api]
+	if !ok {
+		st = fresh()
+		s.states[api] = st
+	}
+	return st
 }
 
 // fillPerAPI copies m (so callers may not race us by mutating it) and fills
@@ -294,9 +317,9 @@ func (s *Server) LastRequest(api API) *RecordedRequest {
 	return s.requests.last[api].clone()
 }
 
-// Reset clears request counters, recorded requests, the discovery fault and the
-// records of accepted resource calls and of revocations. Issued tokens stay issued, live ones stay
-// valid, and revoked ones stay revoked.
+// Reset clears request counters, recorded requests, the discovery fault, the records of accepted
+// resource calls and of revocations, and what the APIs keep of their own (such as GitHub's rate
+// limit windows). Issued tokens stay issued, live ones stay valid, and revoked ones stay revoked.
 func (s *Server) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -307,6 +330,7 @@ func (s *Server) Reset() {
 	s.discovery, s.metadataReq = DiscoveryOK, 0
 	clear(s.gateway)
 	clear(s.clientCerts)
+	clear(s.states)
 }
 
 // recordRequest is a copy of r as the server received it, body being what was read of its body.

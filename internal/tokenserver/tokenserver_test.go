@@ -22,9 +22,9 @@ func TestAPIs(t *testing.T) {
 	t.Parallel()
 	wantPaths := map[tokenserver.API]string{
 		tokenserver.Tenn: "/connect/token", tokenserver.Testinium: "/uaa/oauth/token", tokenserver.Partner: "/api/oauth/token",
-		tokenserver.OAuth2: "/oauth2/token",
+		tokenserver.OAuth2: "/oauth2/token", tokenserver.GitHubApp: "/app/installations/{installation_id}/access_tokens",
 	}
-	if want := []tokenserver.API{"oauth2", "partner", "tenn", "testinium"}; !slices.Equal(tokenserver.APIs, want) {
+	if want := []tokenserver.API{"github_app", "oauth2", "partner", "tenn", "testinium"}; !slices.Equal(tokenserver.APIs, want) {
 		t.Fatalf("APIs %v, want %v", tokenserver.APIs, want)
 	}
 	if len(apiTests) != len(tokenserver.APIs) {
@@ -48,7 +48,12 @@ func TestAPIs(t *testing.T) {
 		if at.clients != nil {
 			want = at.clients()
 		}
-		if !maps.Equal(cfg.Clients[api], want) || cfg.Clients[api][c.ClientID] != c.ClientSecret {
+		// A client whose credential is a key has no secret; Config.Clients holds its public key.
+		credential := c.ClientSecret
+		if at.clientKey != "" {
+			credential = at.clientKey
+		}
+		if !maps.Equal(cfg.Clients[api], want) || cfg.Clients[api][c.ClientID] != credential {
 			t.Errorf("%s: DefaultConfig clients are not the documented clients", api)
 		}
 		users, ok := cfg.Users[api]
@@ -169,7 +174,7 @@ func TestStrictChecks(t *testing.T) {
 			t.Errorf("status %d, tenn requests %d -> %d", resp.StatusCode, before, s.Requests(tokenserver.Tenn))
 		}
 		// The message lists every API's path, in the registry's order.
-		const want = "endpoints are /oauth2/token, /api/oauth/token, /connect/token and /uaa/oauth/token"
+		const want = "endpoints are /app/installations/{installation_id}/access_tokens, /oauth2/token, /api/oauth/token, /connect/token and /uaa/oauth/token"
 		if d, _ := decodeObject(t, b)["error_description"].(string); !strings.Contains(d, want) {
 			t.Errorf("error_description %q, want it to contain %q", d, want)
 		}

@@ -85,10 +85,13 @@ func (s *Server) addIssued(tokens ...string) {
 
 // Fault disturbs the requests that follow to one API, until cleared.
 type Fault struct {
-	Delay      time.Duration // sleep before answering every request (ends early if the client goes away)
-	FailTimes  int           // the next N requests fail with FailWith, then requests succeed; Always (-1) fails every one; 0 none
-	FailWith   Failure       // what those failures are
-	RetryAfter string        // Retry-After header value sent with 429 and 503 failures, if set
+	Delay     time.Duration // sleep before answering every request (ends early if the client goes away)
+	FailTimes int           // the next N requests fail with FailWith, then requests succeed; Always (-1) fails every one; 0 none
+	FailWith  Failure       // what those failures are
+	// RetryAfter is the Retry-After header value sent with 429 and 503 failures, if set. The
+	// GitHub rate limit failures take it as seconds (default 60): secondary-rate-limit sends it
+	// as Retry-After, rate-limit-exhausted puts x-ratelimit-reset that far ahead.
+	RetryAfter string
 	// FailFor, when set, ends the failures this long after the first one, as a rate limit or an
 	// outage that lasts a while: Always with FailFor fails every request of that time window.
 	FailFor time.Duration
@@ -112,7 +115,7 @@ const (
 	FailErrorIn200            // 200 with {"error":"invalid_grant",...}
 	FailHugeBody              // 200 application/json of HugeBodySize bytes
 	FailSlowDrip              // 200 that drips a few bytes every 200ms for minutes
-	FailRedirect              // 302 to tokenserver.RedirectBase + the API's path
+	FailRedirect              // 302 to tokenserver.RedirectBase + the request's path
 	Fail500                   // 500 + JSON {"error":"server_error"}
 	Fail501                   // 501 Not Implemented, plain text
 
@@ -130,13 +133,18 @@ const (
 	FailHugeHeader       // 200 with an X-Padding header of HugeHeaderSize bytes, then a token response (its token in Issued)
 	FailRedirectUserinfo // 302 to https://<received client secret, form-encoded>@elsewhere.example.invalid/x
 	FailRedirectOddHost  // 302 to OddHostLocation, whose percent-encoded host net/url refuses
+
+	// GitHub's rate limits (github_app.go), which any API's token endpoint can be given.
+
+	FailSecondaryRateLimit // 403 + SecondaryRateLimitMessage and Retry-After (RetryAfter, else 60 s): the limits on bursts
+	FailRateLimitExhausted // 403 + "API rate limit exceeded for installation ID N." with x-ratelimit-remaining 0 and x-ratelimit-reset RetryAfter (else 60) seconds ahead: the hourly quota spent
 )
 
 var failureNames = [...]string{"none", "503", "reset", "429", "html502", "truncated-json",
 	"no-access-token", "error-in-200", "huge-body", "slow-drip", "redirect", "500", "501",
 	"echo-credentials", "echo-html", "tokens-in-error", "control-chars", "cut-body-401",
 	"bad-gzip-400", "500-invalid-grant", "503-huge-body", "huge-header", "redirect-userinfo",
-	"redirect-odd-host"}
+	"redirect-odd-host", "secondary-rate-limit", "rate-limit-exhausted"}
 
 func (f Failure) String() string {
 	if f >= 0 && int(f) < len(failureNames) {
@@ -246,7 +254,7 @@ func (s *Server) intercept(w http.ResponseWriter, r *http.Request, api tokenserv
 	if !fail {
 		return tokenserver.Interception{}
 	}
-	answer := s.fail(w, r, api, f, body)
+	answer := s.fail(w, r, f, body)
 	answer.Answered, answer.Fault = true, f.FailWith.String()
 	return answer
 }
@@ -275,7 +283,7 @@ const nginx502 = `<html>
 
 // fail answers with f.FailWith; body is the request body, already read. It returns what the
 // request log should say of the answer beyond what w saw.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, api tokenserver.API, f Fault, body []byte) tokenserver.Interception {
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, f Fault, body []byte) tokenserver.Interception {
 	switch f.FailWith {
 	case Fail503:
 		setRetryAfter(w, f)
@@ -297,7 +305,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, api tokenserver.AP
 	case FailErrorIn200:
 		writeJSON(w, http.StatusOK, map[string]string{"error": "invalid_grant", "error_description": "The user name or password is incorrect."})
 	case FailRedirect:
-		w.Header().Set("Location", tokenserver.RedirectBase+api.Path())
+		// The request's path: an API's token path may be a pattern (GitHub's names the installation).
+		w.Header().Set("Location", tokenserver.RedirectBase+r.URL.Path)
 		w.WriteHeader(http.StatusFound)
 	case FailHugeBody:
 		hugeBody(w, http.StatusOK, `{"access_token":"`, `"}`)
@@ -336,6 +345,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, api tokenserver.AP
 	case FailRedirectOddHost:
 		w.Header().Set("Location", OddHostLocation)
 		w.WriteHeader(http.StatusFound)
+	case FailSecondaryRateLimit:
+		secondaryRateLimit(w, f)
+	case FailRateLimitExhausted:
+		rateLimitExhausted(w, r, f)
 	default:
 		return writeError(w, http.StatusInternalServerError, "server_error", fmt.Sprintf("unknown injected failure %v", f.FailWith))
 	}
@@ -678,4 +691,67 @@ func receivedCredentials(h http.Header, body []byte) (clientSecret string, all [
 		}
 	}
 	return clientSecret, all
+}
+
+// SecondaryRateLimitMessage starts the message of a FailSecondaryRateLimit answer, GitHub's; the
+// request ID follows it.
+const SecondaryRateLimitMessage = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. " +
+	"If you reach out to GitHub Support for help, please include the request ID "
+
+// GitHub's rate limit: the hourly quota of an installation, and the documentation its errors link.
+const (
+	gitHubRateLimit    = 5000
+	gitHubRateLimitDoc = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
+)
+
+// rateLimitSeconds is the fault's RetryAfter as seconds, or 60 (ParseFault checks the value).
+func rateLimitSeconds(f Fault) int {
+	if n, err := strconv.Atoi(f.RetryAfter); err == nil && n >= 0 {
+		return n
+	}
+	return 60
+}
+
+// secondaryRateLimit answers as GitHub does when a client trips a secondary rate limit (too many
+// requests at once or per minute): 403 with Retry-After, while the hourly quota still has room.
+func secondaryRateLimit(w http.ResponseWriter, f Fault) {
+	w.Header().Set("Retry-After", strconv.Itoa(rateLimitSeconds(f)))
+	setRateLimit(w.Header(), gitHubRateLimit-10, time.Now().Add(time.Hour))
+	gitHubError(w, http.StatusForbidden, SecondaryRateLimitMessage+gitHubRequestID()+".",
+		gitHubRateLimitDoc+"#about-secondary-rate-limits")
+}
+
+// rateLimitExhausted answers as GitHub does when the hourly quota is spent: 403, no requests
+// remaining until x-ratelimit-reset, and a message naming the installation of the request's path
+// (its first segment of digits).
+func rateLimitExhausted(w http.ResponseWriter, r *http.Request, f Fault) {
+	setRateLimit(w.Header(), 0, time.Now().Add(time.Duration(rateLimitSeconds(f))*time.Second))
+	message := "API rate limit exceeded."
+	for seg := range strings.SplitSeq(r.URL.Path, "/") {
+		if _, err := strconv.ParseUint(seg, 10, 64); err == nil {
+			message = "API rate limit exceeded for installation ID " + seg + "."
+			break
+		}
+	}
+	gitHubError(w, http.StatusForbidden, message, gitHubRateLimitDoc+"#about-primary-rate-limits")
+}
+
+// setRateLimit sets GitHub's rate limit headers: remaining of the quota left until reset.
+func setRateLimit(h http.Header, remaining int, reset time.Time) {
+	h.Set("X-RateLimit-Limit", strconv.Itoa(gitHubRateLimit))
+	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
+	h.Set("X-RateLimit-Used", strconv.Itoa(gitHubRateLimit-remaining))
+	h.Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
+	h.Set("X-RateLimit-Resource", "core")
+}
+
+// gitHubError answers in GitHub's error shape, which names the status as a string.
+func gitHubError(w http.ResponseWriter, status int, message, doc string) {
+	writeJSON(w, status, map[string]string{"message": message, "documentation_url": doc, "status": strconv.Itoa(status)})
+}
+
+// gitHubRequestID is shaped like GitHub's X-GitHub-Request-Id: five hex groups separated by ':'.
+func gitHubRequestID() string {
+	id := strings.ToUpper(randomHex(10))
+	return id[0:4] + ":" + id[4:8] + ":" + id[8:12] + ":" + id[12:16] + ":" + id[16:20]
 }

@@ -329,14 +329,14 @@ func TestDelay(t *testing.T) {
 func TestFailureNames(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
-	for f := hostile.FailNone; f <= hostile.FailRedirectOddHost; f++ {
+	for f := hostile.FailNone; f <= hostile.FailRateLimitExhausted; f++ {
 		name := f.String()
 		if strings.HasPrefix(name, "Failure(") || seen[name] {
 			t.Errorf("Failure %d is named %q", int(f), name)
 		}
 		seen[name] = true
 	}
-	if got := (hostile.FailRedirectOddHost + 1).String(); !strings.HasPrefix(got, "Failure(") {
+	if got := (hostile.FailRateLimitExhausted + 1).String(); !strings.HasPrefix(got, "Failure(") {
 		t.Errorf("a Failure past the last is named %q: failureNames is longer than the list", got)
 	}
 }

@@ -77,6 +77,8 @@ func ParseFault(spec string) (tokenserver.API, Fault, error) {
 		return "", Fault{}, fmt.Errorf("api=%s: give fail=, status= or delay=", api)
 	case f.FailWith == FailNone && (timesSet || f.FailFor > 0 || f.RetryAfter != ""):
 		return "", Fault{}, fmt.Errorf("api=%s: times, for and retry-after need a fail= or status=", api)
+	case (f.FailWith == FailRateLimitExhausted || f.FailWith == FailSecondaryRateLimit) && f.RetryAfter != "" && !isSeconds(f.RetryAfter):
+		return "", Fault{}, fmt.Errorf("api=%s: retry-after=%s: %s takes seconds, such as 30", api, f.RetryAfter, f.FailWith)
 	case f.FailWith != FailNone && !timesSet:
 		f.FailTimes = Always
 	}
@@ -99,4 +101,10 @@ func parseDuration(v string) (time.Duration, error) {
 		return 0, fmt.Errorf("want a duration such as 2s or 1m: %w", err)
 	}
 	return d, nil
+}
+
+// isSeconds reports whether v is a whole number of seconds, as GitHub's rate limit answers take.
+func isSeconds(v string) bool {
+	n, err := strconv.Atoi(v)
+	return err == nil && n >= 0
 }

@@ -11,12 +11,14 @@ import (
 
 func TestParseFault(t *testing.T) {
 	for spec, want := range map[string]hostile.Fault{
-		"api=tenn,status=503,times=2,retry-after=3": {FailWith: hostile.Fail503, FailTimes: 2, RetryAfter: "3"},
-		"api=tenn,status=502":                       {FailWith: hostile.FailHTML502, FailTimes: hostile.Always},
-		"api=tenn,fail=reset,times=always":          {FailWith: hostile.FailReset, FailTimes: hostile.Always},
-		"api=tenn, fail=429, for=30s":               {FailWith: hostile.Fail429, FailTimes: hostile.Always, FailFor: 30 * time.Second},
-		"api=tenn,delay=1500ms":                     {Delay: 1500 * time.Millisecond},
-		"delay=2s,api=tenn,fail=echo-credentials":   {Delay: 2 * time.Second, FailWith: hostile.FailEchoCredentials, FailTimes: hostile.Always},
+		"api=tenn,status=503,times=2,retry-after=3":                 {FailWith: hostile.Fail503, FailTimes: 2, RetryAfter: "3"},
+		"api=tenn,status=502":                                       {FailWith: hostile.FailHTML502, FailTimes: hostile.Always},
+		"api=tenn,fail=reset,times=always":                          {FailWith: hostile.FailReset, FailTimes: hostile.Always},
+		"api=tenn, fail=429, for=30s":                               {FailWith: hostile.Fail429, FailTimes: hostile.Always, FailFor: 30 * time.Second},
+		"api=tenn,delay=1500ms":                                     {Delay: 1500 * time.Millisecond},
+		"delay=2s,api=tenn,fail=echo-credentials":                   {Delay: 2 * time.Second, FailWith: hostile.FailEchoCredentials, FailTimes: hostile.Always},
+		"api=tenn,fail=rate-limit-exhausted,retry-after=30,times=1": {FailWith: hostile.FailRateLimitExhausted, FailTimes: 1, RetryAfter: "30"},
+		"api=tenn,fail=secondary-rate-limit,for=1m":                 {FailWith: hostile.FailSecondaryRateLimit, FailTimes: hostile.Always, FailFor: time.Minute},
 	} {
 		api, got, err := hostile.ParseFault(spec)
 		if err != nil || api != tokenserver.Tenn || got != want {
@@ -41,6 +43,8 @@ func TestParseFault(t *testing.T) {
 		"api=tenn,delay=soon":          "duration such as 2s",
 		"api=tenn,delay=2s,times=2":    "need a fail= or status=",
 		"api=tenn,fail=503,colour=red": "unknown key",
+		"api=tenn,fail=rate-limit-exhausted,retry-after=soon": "rate-limit-exhausted takes seconds",
+		"api=tenn,fail=secondary-rate-limit,retry-after=1.5":  "secondary-rate-limit takes seconds",
 	} {
 		if _, _, err := hostile.ParseFault(spec); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("ParseFault(%q) = %v, want an error with %q", spec, err, want)
