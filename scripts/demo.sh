@@ -128,7 +128,7 @@ after() {
   after_status=$(printf 'Authorization: Bearer %s\n' "${token[$1]}" |
     curl -sS -H @- -D "$f.headers" -o "$f.json" -w '%{http_code}' "$(fact "$1" endpoint)")
   after_challenge=$(tr -d '\r' <"$f.headers" | sed -n 's/^[Ww][Ww][Ww]-[Aa]uthenticate: *//p')
-  after_why=$(jq -r '.error_description // empty' "$f.json")
+  after_why=$(jq -r '.error_description // .message // empty' "$f.json") # OAuth's, or a REST API's (GitHub's)
 }
 
 tf show -json >"$work/show.json" # holds the data sources' tokens, like the state: never printed
@@ -139,7 +139,9 @@ answers=$(cat "$work"/answers/*)
 answer() {
   local f="$work/answers/$1-$2"
   if [ ! -s "$f.status" ] || [ ! -s "$f.json" ]; then die "no answer recorded for the $1 $2 token"; fi
-  printf 'HTTP %s, %s' "$(cat "$f.status")" "$(jq -r '"\(.api) sub=\(.sub)"' "$f.json")"
+  # The OAuth APIs' endpoints say whose token it is; GitHub's lists the repositories it may see.
+  printf 'HTTP %s, %s' "$(cat "$f.status")" "$(jq -r 'if .api then "\(.api) sub=\(.sub)"
+    else "\(.total_count) repositories (\(.repository_selection))" end' "$f.json")"
 }
 # in_state_data TYPE: whether the state holds the data source's token, and marked sensitive.
 in_state_data() {
@@ -178,7 +180,7 @@ for t in "${types[@]}"; do
   [ "$(fact "$t" revoked)" = true ] || continue
   after "$t"
   [ "$after_status" = 401 ] || die "the revoked $t token got HTTP $after_status after apply, not 401"
-  echo "    after apply: the ephemeral $t (revoke_on_close) gets HTTP $after_status, $after_challenge: $after_why"
+  echo "    after apply: the ephemeral $t (revoke_on_close) gets HTTP $after_status, ${after_challenge:-no challenge}: $after_why"
 done
 unset token
 

@@ -1,10 +1,12 @@
 package grant
 
 import (
+	"context"
 	"encoding/base64"
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // API is everything the grant core knows about one token API. Each API is one value in its own
@@ -36,6 +38,19 @@ type API struct {
 	check func(Request) *Error
 	// shareable reports whether identical requests may share one token; nil: always.
 	shareable func(Request) bool
+	// endpoints finds the request's token and revocation endpoints itself, for an API that is not
+	// configured with a token URL (GitHub's: the installation is looked up first); nil: the token
+	// URL, or the issuer's metadata. check then validates the API's own URL inputs.
+	endpoints func(c *Client, ctx context.Context, r *Request) error
+	// parse reads a success answer that is not an RFC 6749 token response; nil: ParseTokenResponse.
+	// Its errors must not quote the body.
+	parse func(r Request, body []byte, receivedAt time.Time) (*Token, error)
+	// revoke builds the request that revokes token at endpoint, for an API whose revocation is not
+	// RFC 7009's; nil: RFC 7009 with authenticate.
+	revoke func(endpoint, token string) (*http.Request, error)
+	// throttled reads an API's own rate-limit headers on a failed answer: ok when it is a rate limit
+	// to wait out for wait, and retry; nil: only 429 and 5xx are retried, after Retry-After.
+	throttled func(status int, h http.Header, now time.Time) (wait time.Duration, ok bool)
 	// quirk explains an answer the generic rules would misread, or returns ReasonUnknown to leave
 	// it to them. nil when the API has no quirk.
 	quirk func(*Error) Reason

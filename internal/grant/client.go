@@ -227,6 +227,10 @@ func (c *Client) shared(ctx context.Context, r Request) (*Token, error) {
 // where a revoking request's token is to be revoked: RevocationURL, else the metadata's
 // revocation_endpoint, each checked only when it will be used.
 func (c *Client) resolveEndpoints(ctx context.Context, r *Request) (revokeAt string, caveats []Caveat, err error) {
+	if r.API.endpoints != nil {
+		err := r.API.endpoints(c, ctx, r)
+		return r.RevocationURL, nil, err
+	}
 	needMetadata := r.TokenURL == "" || (r.RevokeOnClose && r.RevocationURL == "")
 	if !needMetadata {
 		return r.RevocationURL, nil, nil
@@ -277,8 +281,14 @@ type accepter func(body []byte, receivedAt time.Time, red *redactor) (*Token, *E
 
 // parseToken accepts a token response to r.
 func parseToken(r Request) accepter {
+	parse := func(body []byte, receivedAt time.Time) (*Token, error) {
+		return ParseTokenResponse(body, receivedAt, r.Scope)
+	}
+	if r.API.parse != nil {
+		parse = func(body []byte, receivedAt time.Time) (*Token, error) { return r.API.parse(r, body, receivedAt) }
+	}
 	return func(body []byte, receivedAt time.Time, red *redactor) (*Token, *Error) {
-		token, err := ParseTokenResponse(asUTF8(body), receivedAt, r.Scope)
+		token, err := parse(asUTF8(body), receivedAt)
 		if err == nil {
 			if e := checkCertBinding(r, token.AccessToken); e != nil {
 				return nil, e
@@ -421,6 +431,12 @@ func (c *Client) attempt(ctx context.Context, req *http.Request, r Request, red 
 	case !success:
 		e := &Error{Kind: KindStatus, Status: status}
 		describeBody(e, body, red)
+		if r.API.throttled != nil {
+			if wait, ok := r.API.throttled(status, resp.Header, receivedAt); ok {
+				e.rateLimited = true
+				return nil, e, wait
+			}
+		}
 		return nil, e, retryAfterDelay(resp.Header.Get("Retry-After"), receivedAt)
 	}
 
@@ -437,10 +453,15 @@ func describeBody(e *Error, body []byte, red *redactor) {
 	var oauth struct {
 		Error            string `json:"error"`
 		ErrorDescription string `json:"error_description"`
+		Message          string `json:"message"` // REST APIs' errors, GitHub's among them
 	}
 	if len(body) > 0 && json.Unmarshal(asUTF8(body), &oauth) == nil && oauth.Error != "" {
 		e.Code = red.code(oauth.Error)
 		e.Description = red.text(oauth.ErrorDescription, maxServerText)
+		return
+	}
+	if len(body) > 0 && json.Unmarshal(asUTF8(body), &oauth) == nil && oauth.Message != "" {
+		e.Description = red.text(oauth.Message, maxServerText)
 		return
 	}
 	if len(body) == 0 {
@@ -460,6 +481,9 @@ func (e *Error) retryable() bool {
 		required, refused := clientCertAlert(e.Err)
 		return !certificateError(e.Err) && !required && !refused
 	case KindStatus:
+		if e.rateLimited {
+			return true
+		}
 		if isCredentialCode(e.Code) {
 			return false
 		}

@@ -110,11 +110,16 @@ func (r Request) key() string {
 		strconv.FormatBool(r.RevokeOnClose), r.RevocationURL,
 		r.SubjectToken, r.SubjectTokenFile, r.SubjectTokenSource.Type, r.SubjectTokenSource.Audience, r.SubjectTokenSource.Env,
 		r.SubjectTokenSource.Tag, r.SubjectTokenSource.ServiceConnectionID, r.SubjectTokenType, r.RequestedTokenType,
-		r.ActorToken, r.ActorTokenType}
+		r.ActorToken, r.ActorTokenType, r.APIURL, r.AppID, r.InstallationID, r.Owner}
 	parts = append(parts, strconv.Itoa(len(r.Resource))) // counted, so the lists cannot run together
 	parts = append(parts, r.Resource...)
-	for _, k := range slices.Sorted(maps.Keys(r.ExtraParams)) {
-		parts = append(parts, k, r.ExtraParams[k])
+	parts = append(parts, strconv.Itoa(len(r.Repositories)))
+	parts = append(parts, r.Repositories...)
+	for _, m := range []map[string]string{r.ExtraParams, r.Permissions} {
+		parts = append(parts, strconv.Itoa(len(m)))
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			parts = append(parts, k, m[k])
+		}
 	}
 	for _, part := range parts {
 		// Length-prefixed, so no two different requests can hash the same input.

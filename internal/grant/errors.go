@@ -61,6 +61,12 @@ const (
 	SettingActorToken
 	SettingClientCert
 	SettingClientKey
+	SettingAPIURL
+	SettingAppID
+	SettingInstallationID
+	SettingOwner
+	SettingRepositories
+	SettingPermissions
 	// SettingCount is how many settings there are: the ones above are SettingNone to SettingCount-1.
 	SettingCount
 )
@@ -140,6 +146,9 @@ type Error struct {
 	// ended over a certificate refused that one; without one, it wanted one (a TLS 1.2 server
 	// answers a missing certificate with handshake_failure, not TLS 1.3's certificate_required).
 	sentClientCert bool
+	// rateLimited: the API's own headers said this answer is a rate limit to wait out
+	// (API.throttled), whatever its status: GitHub's are 403s.
+	rateLimited bool
 }
 
 func (e *Error) Error() string {
@@ -165,11 +174,14 @@ func (e *Error) Error() string {
 	if e.Status != 0 {
 		fmt.Fprintf(&b, ": HTTP %d %s", e.Status, http.StatusText(e.Status))
 	}
-	if e.Code != "" {
+	switch {
+	case e.Code != "":
 		fmt.Fprintf(&b, ", OAuth error %q", e.Code)
 		if e.Description != "" {
 			fmt.Fprintf(&b, " (%s)", e.Description)
 		}
+	case e.Description != "": // a REST API's own error message, such as GitHub's
+		fmt.Fprintf(&b, ", the server says %q", e.Description)
 	}
 	if e.Message != "" {
 		fmt.Fprintf(&b, ": %s", e.Message)
@@ -234,11 +246,13 @@ func (e *Error) Reason() Reason {
 		return ReasonScope
 	case code == "unauthorized_client" || code == "unsupported_grant_type":
 		return ReasonGrantNotAllowed
+	case e.rateLimited:
+		return ReasonRateLimited
 	case code == "access_denied" || e.Status == http.StatusForbidden:
 		return ReasonAccessDenied
 	case e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed:
 		return ReasonNoEndpoint
-	case e.Status == http.StatusTooManyRequests:
+	case e.Status == http.StatusTooManyRequests || e.rateLimited:
 		return ReasonRateLimited
 	case e.Status >= 500:
 		return ReasonServerFailure

@@ -7,8 +7,10 @@ package grant
 
 import (
 	"bytes"
+	"maps"
 	"net/http"
 	"regexp"
+	"slices"
 	"time"
 )
 
@@ -39,6 +41,14 @@ type Request struct {
 	Audience      string            // the Auth0/Okta audience extension
 	Resource      []string          // RFC 8707 resource indicators
 	ExtraParams   map[string]string // further form parameters
+	// The GitHub App API (github_app.go) reads these; the other APIs leave them empty. The app's
+	// private key is PrivateKeyPEM, its client ID ClientID.
+	APIURL         string            // the REST API's base URL: https://api.github.com, or https://HOST/api/v3
+	AppID          string            // the app's numeric ID, the JWT's issuer when ClientID is empty
+	InstallationID string            // the installation; empty: found from Owner (and Repositories)
+	Owner          string            // the organization or user that installed the app
+	Repositories   []string          // names without the owner, to narrow the token to
+	Permissions    map[string]string // permission name to read, write or admin, to narrow the token to
 	// MinValidity is how long the token handed out must stay valid from that moment: a reused
 	// token with less left is replaced, and a fresh one that lives shorter is an error.
 	MinValidity time.Duration
@@ -103,6 +113,8 @@ type Token struct {
 	IssuedTokenType string
 	// Caveats are what the grant went through that deserves a warning (jobtoken.go).
 	Caveats []Caveat
+	// Installation is what a GitHub App token may do (github_app.go); nil for the other APIs.
+	Installation *Installation
 }
 
 // Secrets returns the token values a caller must mask in logs.
@@ -112,6 +124,12 @@ func (t *Token) clone() *Token {
 	c := *t
 	c.Scopes = append([]string{}, t.Scopes...)
 	c.Caveats = append([]Caveat(nil), t.Caveats...)
+	if t.Installation != nil {
+		i := *t.Installation
+		i.Permissions = maps.Clone(i.Permissions)
+		i.Repositories = slices.Clone(i.Repositories)
+		c.Installation = &i
+	}
 	return &c
 }
 

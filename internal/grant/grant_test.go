@@ -142,6 +142,9 @@ func TestGrantRejected(t *testing.T) {
 	}
 	for _, server := range tokenserver.APIs {
 		api := grant.Lookup(string(server))
+		if testsupport.Request(api, "").ClientSecret == "" {
+			continue // an API without a client secret and OAuth errors: GitHub's, TestGitHubAppRefusals
+		}
 		rejections := []rejection{
 			{"wrong client secret", func(r *grant.Request) { r.ClientSecret = "wrong-secret-1" }, grant.ReasonClientCredentials},
 			{"unknown client", func(r *grant.Request) { r.ClientID = "someone-else" }, grant.ReasonClientCredentials},

@@ -395,6 +395,14 @@ func TestSecretsAreWhatIsSent(t *testing.T) {
 		}
 		header := srv.LastRequest(api).Header.Get("Authorization")
 		cred, basic := strings.CutPrefix(header, "Basic ")
+		if jwt, ok := strings.CutPrefix(header, "Bearer "); ok && req.PrivateKeyPEM != "" {
+			// A JWT the request's key signed for this attempt (GitHub's app JWT): it is redacted from
+			// server text as every JWT-shaped string is, and it ends within 10 minutes.
+			if _, ok := grant.JWTPayload(jwt); !ok {
+				t.Errorf("%s sent a Bearer credential that is not a JWT", api)
+			}
+			continue
+		}
 		if header != "" && !basic {
 			t.Fatalf("%s sent an Authorization header that is not Basic", api)
 		}

@@ -41,8 +41,11 @@ func newHolds() holds {
 	return holds{leases: map[string]string{}, tokens: map[string]*held{}, revoked: map[string]bool{}}
 }
 
-// CanRevoke reports whether r's API has a revocation (RFC 7009) client authentication.
-func (r Request) CanRevoke() bool { return r.API != nil && r.API.authenticate != nil }
+// CanRevoke reports whether r's API can revoke its tokens: RFC 7009 with a client
+// authentication, or a revocation of its own.
+func (r Request) CanRevoke() bool {
+	return r.API != nil && (r.API.authenticate != nil || r.API.revoke != nil)
+}
 
 // hold records a holder of t, granted for r, to be revoked at endpoint after the last Release. ok
 // is false when t's last holder has already let go (it was shared before that): the caller must
@@ -152,6 +155,13 @@ func (c *Client) Revoke(ctx context.Context, r Request, endpoint string, t *Toke
 // revocationRequest builds RFC 7009's request to revoke token, authenticated as r's grant was.
 func (c *Client) revocationRequest(r Request, endpoint, token, hint string) func() (*http.Request, error) {
 	return func() (*http.Request, error) {
+		if r.API.revoke != nil {
+			req, err := r.API.revoke(endpoint, token)
+			if err == nil && c.cfg.UserAgent != "" {
+				req.Header.Set("User-Agent", c.cfg.UserAgent)
+			}
+			return req, err
+		}
 		form := url.Values{"token": {token}, "token_type_hint": {hint}}
 		h := http.Header{}
 		h.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -57,6 +57,8 @@ func (r Request) validate() error {
 		return &Error{API: r.API, Kind: KindConfig, Setting: s, Message: msg}
 	}
 	switch {
+	case r.API.endpoints != nil:
+		// The API finds its endpoints itself; its check validates its own URL.
 	case r.TokenURL == "" && r.Issuer == "" && r.API.DefaultTokenURL == "":
 		return fail(SettingTokenURL, "neither a token URL nor an issuer is set")
 	case r.TokenURL != "" && r.Issuer != "":
@@ -109,6 +111,8 @@ func (r Request) checkRevocation() *Error {
 		return nil
 	case !r.CanRevoke():
 		return fail(r.API.Title + " tokens cannot be revoked")
+	case r.API.endpoints != nil && r.RevocationURL == "":
+		return nil // the API's endpoints names it
 	case r.RevocationURL != "":
 		if err := CheckTokenURL(r.RevocationURL); err != nil {
 			return fail("the revocation URL: " + err.Error())

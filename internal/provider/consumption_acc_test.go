@@ -252,6 +252,9 @@ func (r *consumerRun) answered(state map[string]map[string]any, address string, 
 	if fmt.Sprint(attrs["status"]) != "200" {
 		r.t.Errorf("%s: status is not 200 (value withheld)", address)
 	}
+	if tt.server() == tokenserver.GitHubApp {
+		return // GitHub's endpoint lists repositories and names no one: deliveredAtApply's record is the check
+	}
 	// The values found are not printed: a broken consumer could have put a token there.
 	if attrs["sub"] != tt.subject() {
 		r.t.Errorf("%s: sub is not %s (value withheld)", address, tt.subject())

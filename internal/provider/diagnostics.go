@@ -44,6 +44,12 @@ var settingAttributes = map[grant.Setting]string{
 	grant.SettingActorToken:         "actor_token",
 	grant.SettingClientCert:         "client_cert_pem",
 	grant.SettingClientKey:          "client_key_pem",
+	grant.SettingAPIURL:             "api_url",
+	grant.SettingAppID:              "app_id",
+	grant.SettingInstallationID:     "installation_id",
+	grant.SettingOwner:              "owner",
+	grant.SettingRepositories:       "repositories",
+	grant.SettingPermissions:        "permissions",
 }
 
 // grantErrorDiagnostic is the diagnostic for a failed grant of type t.
@@ -56,12 +62,32 @@ func (t tokenType) grantErrorDiagnostic(err error) diag.Diagnostic {
 		return diag.NewAttributeErrorDiagnostic(path.Root(attribute), "Invalid "+attribute, ge.Error())
 	}
 	if r := ge.Reason(); r == grant.ReasonClientCertRequired || r == grant.ReasonClientCertRefused || r == grant.ReasonCertificateBinding {
-		return diag.NewAttributeErrorDiagnostic(path.Root("client_cert_pem"), summary(ge), hint(ge)+"\n\n"+ge.Error())
+		return diag.NewAttributeErrorDiagnostic(path.Root("client_cert_pem"), summary(ge), t.hintFor(ge)+"\n\n"+ge.Error())
 	}
 	if ge.Kind == grant.KindLifetime {
 		return diag.NewAttributeErrorDiagnostic(path.Root("min_validity"), "Invalid min_validity", lifetimeDetail(ge))
 	}
-	return diag.NewErrorDiagnostic(summary(ge), hint(ge)+"\n\n"+ge.Error())
+	return diag.NewErrorDiagnostic(summary(ge), t.hintFor(ge)+"\n\n"+ge.Error())
+}
+
+// hintFor is the type's own hint for e, else the generic one.
+func (t tokenType) hintFor(e *grant.Error) string {
+	if t.hint != nil {
+		if h := t.hint(e); h != "" {
+			return h
+		}
+	}
+	return hint(e, t.urlAttribute())
+}
+
+// urlAttribute is the input that names the type's server: token_url, else its first URL input.
+func (t tokenType) urlAttribute() string {
+	for _, in := range t.inputs {
+		if in.isURL && !in.ephemeral {
+			return in.name
+		}
+	}
+	return "token_url"
 }
 
 // clientErrorDiagnostic is the diagnostic for provider settings grant.NewClient refused.
@@ -123,13 +149,14 @@ func summary(e *grant.Error) string {
 	return s
 }
 
-// hint says what the user should check, by the reason grant found.
-func hint(e *grant.Error) string {
+// hint says what the user should check, by the reason grant found; urlAttr is the input that
+// names the server (token_url, or github_app_token's api_url).
+func hint(e *grant.Error, urlAttr string) string {
 	switch e.Reason() {
 	case grant.ReasonBadInput:
 		return "Fix the configuration value named below."
 	case grant.ReasonTimeout:
-		return "The token endpoint did not answer in time. Check that token_url is reachable from this machine, " +
+		return "The token endpoint did not answer in time. Check that " + urlAttr + " is reachable from this machine, " +
 			"the proxy settings (proxy_url or HTTPS_PROXY), or raise the provider's request_timeout."
 	case grant.ReasonCanceled:
 		return "The operation was canceled before the token endpoint answered."
@@ -138,16 +165,16 @@ func hint(e *grant.Error) string {
 		if where == "" {
 			where = "another address"
 		}
-		return "token_url redirects to " + where + ". Set token_url to the endpoint itself: redirects are not " +
+		return urlAttr + " redirects to " + where + ". Set " + urlAttr + " to the endpoint itself: redirects are not " +
 			"followed, so credentials are never sent to another address."
 	case grant.ReasonUntrustedCertificate:
 		return "The server's TLS certificate is not trusted. If it is signed by a private CA, " +
 			"add that CA with the provider's ca_cert_pem."
 	case grant.ReasonCertificateHostMismatch:
-		return "The server's TLS certificate is not valid for the host in token_url. Check token_url's host name: " +
+		return "The server's TLS certificate is not valid for the host in " + urlAttr + ". Check " + urlAttr + "'s host name: " +
 			"use the name the certificate was issued for, not an address or an alias."
 	case grant.ReasonUnreachable:
-		return "Check token_url (host and port), DNS, the network path and proxy settings (proxy_url or HTTPS_PROXY)."
+		return "Check " + urlAttr + " (host and port), DNS, the network path and proxy settings (proxy_url or HTTPS_PROXY)."
 	case grant.ReasonUserCredentials:
 		return "The server rejected the user's credentials. Check username and password; " +
 			"repeated failures may lock the account, so the provider does not retry them."
@@ -160,7 +187,7 @@ func hint(e *grant.Error) string {
 	case grant.ReasonAccessDenied:
 		return "The server refused access. Check the credentials and that the account is enabled for API access."
 	case grant.ReasonNoEndpoint:
-		return "There is no token endpoint at token_url. Check its host and path."
+		return "There is no token endpoint at " + urlAttr + ". Check its host and path."
 	case grant.ReasonRateLimited:
 		return "The server is rate-limiting token requests and retries ran out. Wait and run again, " +
 			"or raise the provider's max_retries or request_timeout."
@@ -168,7 +195,7 @@ func hint(e *grant.Error) string {
 		return "The token endpoint failed on its side. Run again later; transient failures are retried " +
 			"up to the provider's max_retries within its request_timeout."
 	case grant.ReasonNotATokenResponse:
-		return "The server answered with success but no usable token. Check that token_url points at the " +
+		return "The server answered with success but no usable token. Check that " + urlAttr + " points at the " +
 			"token endpoint itself, not a login page or a proxy."
 	case grant.ReasonRefreshTokenRejected:
 		return "The server rejected the refresh token: it was used already, expired or revoked. Used already is the " +
@@ -178,7 +205,7 @@ func hint(e *grant.Error) string {
 	case grant.ReasonDiscovery:
 		return discoveryHint(e.Issuer)
 	case grant.ReasonBadRequest:
-		return "The server rejected the request. Check token_url and the server's error description below."
+		return "The server rejected the request. Check " + urlAttr + " and the server's error description below."
 	case grant.ReasonJobTokenSource:
 		return "The CI platform did not hand out the job token. Check subject_token_source, and what the platform " +
 			"needs (the error below names the setting)."
@@ -201,7 +228,7 @@ func hint(e *grant.Error) string {
 		return "No request was sent for this block: the token endpoint's host failed an earlier token block of " +
 			"this run after its retries (its error is above or below), and asking it again for every block would " +
 			"only add load while it is down. The provider tries the host again after a few seconds. Check the " +
-			"server, or token_url if every block fails, then run again."
+			"server, or " + urlAttr + " if every block fails, then run again."
 	}
 	return "Check the inputs and the error below."
 }

@@ -378,8 +378,10 @@ func demoTokens(types []tokenType) string {
 			switch name := tt.inputs[i].name; {
 			case name == "token_url":
 				attrs = append(attrs, "token_url = "+server(api.Path()))
+			case name == "api_url": // a REST API's root, whose paths the grant builds itself
+				attrs = append(attrs, "api_url = var.token_server")
 			case values[name] != "":
-				attrs = append(attrs, name+" = "+hclLiteral(values[name]))
+				attrs = append(attrs, name+" = "+hclValue(values[name]))
 			}
 		}
 		revoked := slices.ContainsFunc(tt.inputs, func(in input) bool { return in.name == "revoke_on_close" }) &&
@@ -387,7 +389,10 @@ func demoTokens(types []tokenType) string {
 		ephemeralAttrs = attrs
 		if revoked {
 			// Used during apply, dead afterwards: the demo shows the endpoint refusing it.
-			ephemeralAttrs = append(slices.Clone(attrs), "revoke_on_close = true", "revocation_url = "+server(api.RevocationPath()))
+			ephemeralAttrs = append(slices.Clone(attrs), "revoke_on_close = true")
+			if slices.ContainsFunc(tt.inputs, func(in input) bool { return in.name == "revocation_url" }) {
+				ephemeralAttrs = append(ephemeralAttrs, "revocation_url = "+server(api.RevocationPath()))
+			}
 		}
 		fmt.Fprintf(&b, "# %s, as an ephemeral resource and as a data source.\n", tt.name)
 		for _, kind := range []string{"ephemeral", "data"} {
@@ -402,8 +407,16 @@ func demoTokens(types []tokenType) string {
 		dataTokens = append(dataTokens, fmt.Sprintf("%[1]s = data.%[1]s.demo.access_token", tt.name))
 		facts = append(facts, fmt.Sprintf("%s = { api = %s, endpoint = local.endpoints.%s, revoked = %t }", tt.name,
 			hclLiteral(string(api)), tt.name, revoked))
-		results = append(results, fmt.Sprintf("%[1]s = {\n  token_type = data.%[1]s.demo.token_type\n  expires_at = data.%[1]s.demo.expires_at\n"+
-			"  scopes = join(\" \", data.%[1]s.demo.scopes)\n}", tt.name))
+		var result []string
+		for _, out := range tt.outputs {
+			switch out.name {
+			case "token_type", "expires_at", "repository_selection":
+				result = append(result, fmt.Sprintf("%s = data.%s.demo.%s", out.name, tt.name, out.name))
+			case "scopes":
+				result = append(result, fmt.Sprintf("scopes = join(\" \", data.%s.demo.scopes)", tt.name))
+			}
+		}
+		results = append(results, fmt.Sprintf("%s = {\n  %s\n}", tt.name, strings.Join(result, "\n  ")))
 	}
 	object := func(entries []string) string { return "{\n" + strings.Join(entries, "\n") + "\n}" }
 	fmt.Fprintf(&b, "locals {\n  # Each API's protected endpoint: it answers 200 and who the token belongs to for a live token\n"+
@@ -416,6 +429,15 @@ func demoTokens(types []tokenType) string {
 }
 
 // hclLiteral quotes s as an HCL string that holds exactly s.
+// hclValue is hclLiteral, or a heredoc for a value of several lines (a PEM key), which reads
+// as the file it came from.
+func hclValue(s string) string {
+	if !strings.HasSuffix(s, "\n") || strings.Contains(s, "${") || strings.Contains(s, "%{") {
+		return hclLiteral(s)
+	}
+	return "<<-EOT\n" + s + "EOT"
+}
+
 func hclLiteral(s string) string {
 	return `"` + strings.ReplaceAll(hclEscape(s), "${", "$${") + `"`
 }

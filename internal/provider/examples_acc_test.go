@@ -69,6 +69,9 @@ var examplesValidatedOnly = map[string]string{
 	"examples/guides/using-tokens/mutual-tls": "its gateway and its RFC 8705 issuer ask for a client certificate " +
 		"the test CA issued, and its report API is not the token server's; TestAccClientCertificate and " +
 		"TestAccTLSClientAuth run the same inputs against the token server over mutual TLS",
+	"examples/guides/using-tokens/github-cli": "its provisioner runs gh, which this machine does not have, " +
+		"against github.com; TestAccGitHubAppTokenNarrowed and make demo run the same token inputs against the " +
+		"token server",
 	"examples/guides/using-tokens/local-exec": "it registers a webhook at var.webhook_url, an API the token " +
 		"server does not have",
 	"examples/guides/testing-configurations": "it is a module under test: its terraform test files run against " +

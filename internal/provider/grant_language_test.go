@@ -17,8 +17,9 @@ import (
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 )
 
-// oauthWireNames are the schema's names that are also OAuth 2.0 protocol parameters (RFC 6749,
-// 7009, 7523, 8693, 8707): the grant core sends them on the wire, so they are its words too.
+// oauthWireNames are the schema's names that are also protocol parameters (OAuth 2.0: RFC 6749,
+// 7009, 7523, 8693, 8707; GitHub's REST API): the grant core sends them on the wire, so they are
+// its words too.
 var oauthWireNames = map[string]bool{
 	"client_id": true, "client_secret": true, "username": true, "password": true, "scope": true,
 	"grant_type": true, "refresh_token": true, "access_token": true, "token_type": true, "expires_in": true,
@@ -27,6 +28,8 @@ var oauthWireNames = map[string]bool{
 	// RFC 8693 token exchange
 	"subject_token": true, "subject_token_type": true, "requested_token_type": true, "actor_token": true,
 	"actor_token_type": true, "issued_token_type": true,
+	// GitHub's REST API: the access_tokens request and answer, and the lookups' {owner}
+	"repositories": true, "permissions": true, "repository_selection": true, "expires_at": true, "owner": true,
 }
 
 // TestGrantSpeaksItsOwnLanguage: no string in internal/grant's code (comments aside) names an

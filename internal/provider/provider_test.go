@@ -59,7 +59,7 @@ func providerEnvVars() []string {
 }
 
 // factories serves this provider under every local name the test configurations use: the
-// name after each type's prefix, and authtoken for `provider = authtoken`. echo exposes
+// name before the first underscore of each type's name, and authtoken for `provider = authtoken`. echo exposes
 // ephemeral values to state checks.
 func factories() map[string]func() (tfprotov6.ProviderServer, error) {
 	server := providerserver.NewProtocol6WithError(New("test")())
@@ -68,7 +68,7 @@ func factories() map[string]func() (tfprotov6.ProviderServer, error) {
 		"echo":      echoprovider.NewProviderServer(),
 	}
 	for _, t := range tokenTypes() {
-		f[strings.TrimSuffix(t.name, "_token")] = server
+		f[strings.SplitN(t.name, "_", 2)[0]] = server // the local name Terraform infers from the type
 	}
 	return f
 }
@@ -97,7 +97,8 @@ func (t tokenType) server() tokenserver.API { return testsupport.ServerAPI(t.api
 func (t tokenType) testInputs(base string) map[string]string {
 	r := testsupport.Request(t.api, base)
 	values := map[string]string{"token_url": r.TokenURL, "client_id": r.ClientID, "client_secret": r.ClientSecret,
-		"username": r.Username, "password": r.Password}
+		"username": r.Username, "password": r.Password, "private_key_pem": r.PrivateKeyPEM,
+		"api_url": r.APIURL, "app_id": r.AppID, "installation_id": r.InstallationID, "owner": r.Owner}
 	inputs := map[string]string{}
 	for i := range t.inputs {
 		if v := values[t.inputs[i].name]; v != "" {
@@ -182,32 +183,47 @@ type expectations struct {
 	tokenType knownvalue.Check // token_type as the API reports it
 	refresh   bool             // a refresh token is issued
 	jti       bool             // the type has a jti output, and it is set
+	// more are the checks of the type's own outputs, by name.
+	more map[string]knownvalue.Check
 }
 
 var rfc3339UTC = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$`)
 
 // resultChecks are the checks a successful grant's outputs pass, at base (the echo resource's
-// data, or the data source itself) in resource address.
-func resultChecks(want expectations, srv *tokenserver.Server, address string, base func(string) tfjsonpath.Path) []statecheck.StateCheck {
+// data, or the data source itself) in resource address. Only the outputs tt has are checked: a
+// type may have no refresh_token, token_type or scopes.
+func resultChecks(tt tokenType, want expectations, srv *tokenserver.Server, address string, base func(string) tfjsonpath.Path) []statecheck.StateCheck {
 	refresh := knownvalue.Check(knownvalue.Null())
 	if want.refresh {
 		refresh = issuedBy{srv}
 	}
-	checks := []statecheck.StateCheck{
-		statecheck.ExpectKnownValue(address, base("access_token"), issuedBy{srv}),
-		statecheck.ExpectKnownValue(address, base("refresh_token"), refresh),
-		statecheck.ExpectKnownValue(address, base("token_type"), want.tokenType),
-		statecheck.ExpectKnownValue(address, base("expires_at"), knownvalue.StringRegexp(rfc3339UTC)),
-		statecheck.ExpectKnownValue(address, base("expires_in"), knownvalue.Int64Func(func(v int64) error {
+	byOutput := map[string]knownvalue.Check{
+		"access_token":  issuedBy{srv},
+		"refresh_token": refresh,
+		"token_type":    want.tokenType,
+		"expires_at":    knownvalue.StringRegexp(rfc3339UTC),
+		"expires_in": knownvalue.Int64Func(func(v int64) error {
 			if v < 3500 || v > 3600 {
 				return fmt.Errorf("expires_in %d, want about 3600", v)
 			}
 			return nil
-		})),
-		statecheck.ExpectKnownValue(address, base("scopes"), knownvalue.NotNull()),
+		}),
+		"scopes": knownvalue.NotNull(),
 	}
 	if want.jti {
-		checks = append(checks, statecheck.ExpectKnownValue(address, base("jti"), knownvalue.NotNull()))
+		byOutput["jti"] = knownvalue.NotNull()
+	}
+	maps.Copy(byOutput, want.more)
+	var checks []statecheck.StateCheck
+	for _, out := range tt.outputs {
+		if check, ok := byOutput[out.name]; ok {
+			checks = append(checks, statecheck.ExpectKnownValue(address, base(out.name), check))
+		}
+	}
+	for name := range want.more {
+		if !slices.ContainsFunc(tt.outputs, func(o output) bool { return o.name == name }) {
+			panic(tt.name + " has no output " + name)
+		}
 	}
 	return checks
 }
@@ -223,7 +239,7 @@ func testEphemeral(t *testing.T, tt tokenType, want expectations) {
 		TerraformVersionChecks:   ephemeralOnly,
 		Steps: []resource.TestStep{{
 			Config:            block("ephemeral", tt.name, "test", tt.testInputs(ts.URL)) + echoConfig(tt.name, "test"),
-			ConfigStateChecks: resultChecks(want, srv, "echo.test", echoData),
+			ConfigStateChecks: resultChecks(tt, want, srv, "echo.test", echoData),
 		}},
 	})
 	// The User-Agent names the provider and the Terraform version the framework reports.
@@ -236,9 +252,14 @@ func testEphemeral(t *testing.T, tt tokenType, want expectations) {
 func testDataSource(t *testing.T, tt tokenType, want expectations) {
 	srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
 	address := "data." + tt.name + ".test"
-	checks := append(resultChecks(want, srv, address, tfjsonpath.New),
-		statecheck.ExpectSensitiveValue(address, tfjsonpath.New("access_token")),
-		statecheck.ExpectSensitiveValue(address, tfjsonpath.New("client_secret")))
+	checks := append(resultChecks(tt, want, srv, address, tfjsonpath.New),
+		statecheck.ExpectSensitiveValue(address, tfjsonpath.New("access_token")))
+	inputs := tt.testInputs(ts.URL)
+	for _, in := range tt.inputs {
+		if _, set := inputs[in.name]; set && in.sensitive {
+			checks = append(checks, statecheck.ExpectSensitiveValue(address, tfjsonpath.New(in.name)))
+		}
+	}
 	if want.refresh {
 		checks = append(checks, statecheck.ExpectSensitiveValue(address, tfjsonpath.New("refresh_token")))
 	}

@@ -17,7 +17,7 @@ import (
 // TestAccRevokeOnClose: with revoke_on_close, a token used during apply is dead once apply ends:
 // revoked at Close (RFC 7009), once, only after the last of the identical blocks sharing it has
 // closed, and the protected endpoint then refuses it. Tenn takes an explicit revocation_url; the
-// generic type finds the endpoint in its issuer's metadata.
+// generic type finds the endpoint in its issuer's metadata; GitHub's is on its API URL.
 func TestAccRevokeOnClose(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -30,6 +30,8 @@ func TestAccRevokeOnClose(t *testing.T) {
 		{oauth2Token, func(base string) map[string]string {
 			return with(without(oauth2Token.testInputs(base), "token_url"), "issuer", tokenserver.OAuth2Issuer(base))
 		}},
+		// GitHub's DELETE /installation/token, authorized by the token itself, on the API URL.
+		{githubAppToken, githubAppToken.testInputs},
 	} {
 		t.Run(tc.tt.name, func(t *testing.T) {
 			t.Parallel()

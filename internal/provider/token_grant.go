@@ -54,9 +54,16 @@ func (t tokenType) resolveRequest(ctx context.Context, config attributeReader, e
 	return r, diags
 }
 
-// writeResult sets every output from the token.
-func (t tokenType) writeResult(ctx context.Context, result attributeWriter, token *grant.Token) (diags diag.Diagnostics) {
+// writeResult sets every output from the token, but those that are also inputs set in config:
+// Terraform requires a configured value back as it was, and the result starts as the config.
+func (t tokenType) writeResult(ctx context.Context, config attributeReader, result attributeWriter, token *grant.Token) (diags diag.Diagnostics) {
 	for _, out := range t.outputs {
+		if t.isInput(out.name) {
+			var v attr.Value
+			if diags.Append(config.GetAttribute(ctx, path.Root(out.name), &v)...); v != nil && !v.IsNull() {
+				continue
+			}
+		}
 		diags.Append(result.SetAttribute(ctx, path.Root(out.name), out.value(token))...)
 	}
 	return diags
@@ -137,7 +144,7 @@ func (t tokenType) fetch(ctx context.Context, data *providerData, ephemeral bool
 	tflog.Debug(ctx, "Token granted", map[string]any{
 		"type": t.name, "token_type": token.TokenType, "expires_at": token.ExpiresAt, "scopes": token.Scopes,
 	})
-	diags.Append(t.writeResult(ctx, result, token)...)
+	diags.Append(t.writeResult(ctx, config, result, token)...)
 	return token, diags
 }
 
@@ -148,6 +155,9 @@ func (t tokenType) fetch(ctx context.Context, data *providerData, ephemeral bool
 func (t tokenType) resultsNotSet(ctx context.Context, config attributeReader) (diags diag.Diagnostics) {
 	for _, out := range t.outputs {
 		var v attr.Value
+		if t.isInput(out.name) {
+			continue // an input too: set or not, the block may
+		}
 		if diags.Append(config.GetAttribute(ctx, path.Root(out.name), &v)...); v == nil || v.IsNull() {
 			continue
 		}
@@ -160,4 +170,9 @@ func (t tokenType) resultsNotSet(ctx context.Context, config attributeReader) (d
 		diags.AddAttributeError(path.Root(out.name), out.name+" is a result, not an input", detail)
 	}
 	return diags
+}
+
+// isInput reports whether the type has an input of that name.
+func (t tokenType) isInput(name string) bool {
+	return slices.ContainsFunc(t.inputs, func(in input) bool { return in.name == name })
 }

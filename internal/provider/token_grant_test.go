@@ -113,7 +113,8 @@ func TestWriteResult(t *testing.T) {
 	schema := testiniumToken.dataSourceSchema()
 	state := tfsdk.State{Schema: schema, Raw: config(t, testiniumToken, nil).Raw}
 	expires := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	diags := testiniumToken.writeResult(ctx, &state, &grant.Token{
+	cfg := config(t, testiniumToken, nil)
+	diags := testiniumToken.writeResult(ctx, &cfg, &state, &grant.Token{
 		AccessToken: "at", Scopes: []string{"a", "b"}, ExpiresIn: 60, ExpiresAt: expires, JTI: "j",
 	})
 	if diags.HasError() {

@@ -23,6 +23,10 @@ func (t tokenType) ephemeralSchema() eschema.Schema {
 		attrs[in.name] = in.kind.ephemeral(in, d)
 	}
 	for _, out := range t.outputs {
+		if in, ok := attrs[out.name]; ok {
+			attrs[out.name] = ephemeralInOut(in, out.ephemeral)
+			continue
+		}
 		attrs[out.name] = out.ephemeral
 	}
 	return eschema.Schema{
@@ -48,6 +52,10 @@ func (t tokenType) dataSourceSchema() dschema.Schema {
 		attrs[in.name] = in.kind.dataSource(in, d)
 	}
 	for _, out := range t.outputs {
+		if in, ok := attrs[out.name]; ok {
+			attrs[out.name] = dataSourceInOut(in, out.dataSource)
+			continue
+		}
 		attrs[out.name] = out.dataSource
 	}
 	return dschema.Schema{
@@ -56,4 +64,40 @@ func (t tokenType) dataSourceSchema() dschema.Schema {
 			"wherever the consumer accepts ephemeral values: it never writes the token to state or plan.", t.name),
 		Attributes: attrs,
 	}
+}
+
+// An input that is also a result (github_app_token's installation_id) is Optional and Computed:
+// a configured value is the result as it is (Terraform requires that), and without one the
+// provider sets it from the grant. The description says both.
+
+func ephemeralInOut(in, out eschema.Attribute) eschema.Attribute {
+	d := in.GetMarkdownDescription() + " As a result: " + out.GetMarkdownDescription()
+	switch a := in.(type) {
+	case eschema.StringAttribute:
+		a.Computed, a.MarkdownDescription = true, d
+		return a
+	case eschema.ListAttribute:
+		a.Computed, a.MarkdownDescription = true, d
+		return a
+	case eschema.MapAttribute:
+		a.Computed, a.MarkdownDescription = true, d
+		return a
+	}
+	panic(fmt.Sprintf("input %T cannot also be a result", in)) // a programming error, caught by every test
+}
+
+func dataSourceInOut(in, out dschema.Attribute) dschema.Attribute {
+	d := in.GetMarkdownDescription() + " As a result: " + out.GetMarkdownDescription()
+	switch a := in.(type) {
+	case dschema.StringAttribute:
+		a.Computed, a.MarkdownDescription = true, d
+		return a
+	case dschema.ListAttribute:
+		a.Computed, a.MarkdownDescription = true, d
+		return a
+	case dschema.MapAttribute:
+		a.Computed, a.MarkdownDescription = true, d
+		return a
+	}
+	panic(fmt.Sprintf("input %T cannot also be a result", in))
 }

@@ -26,6 +26,9 @@ type tokenType struct {
 	description string // first paragraph of the docs page, markdown
 	inputs      []input
 	outputs     []output
+	// hint says what to check for a failed grant where the API's answers mean other things than
+	// an OAuth server's; "" (or nil) leaves it to the generic hint by reason (diagnostics.go).
+	hint func(*grant.Error) string
 	// oneRequired lists groups of inputs of which at least one must have a value, in the block
 	// or the environment.
 	oneRequired [][]string
@@ -90,6 +93,7 @@ func int64Output(name, description string, value func(*grant.Token) types.Int64)
 	}
 }
 
+// stringListOutput is null where value returns nil.
 func stringListOutput(name, description string, value func(*grant.Token) []string) output {
 	return output{
 		name:       name,
@@ -97,11 +101,34 @@ func stringListOutput(name, description string, value func(*grant.Token) []strin
 		dataSource: dschema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: description},
 		value: func(t *grant.Token) attr.Value {
 			list := value(t)
+			if list == nil {
+				return types.ListNull(types.StringType)
+			}
 			elems := make([]attr.Value, len(list))
 			for i, s := range list {
 				elems[i] = types.StringValue(s)
 			}
 			return types.ListValueMust(types.StringType, elems)
+		},
+	}
+}
+
+// stringMapOutput is null where value returns nil.
+func stringMapOutput(name, description string, value func(*grant.Token) map[string]string) output {
+	return output{
+		name:       name,
+		ephemeral:  eschema.MapAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: description},
+		dataSource: dschema.MapAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: description},
+		value: func(t *grant.Token) attr.Value {
+			m := value(t)
+			if m == nil {
+				return types.MapNull(types.StringType)
+			}
+			elems := make(map[string]attr.Value, len(m))
+			for k, v := range m {
+				elems[k] = types.StringValue(v)
+			}
+			return types.MapValueMust(types.StringType, elems)
 		},
 	}
 }

@@ -1,6 +1,7 @@
 package testsupport
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
@@ -18,6 +19,12 @@ func Request(api *grant.API, base string) grant.Request {
 	r := grant.Request{API: api, TokenURL: tokenserver.TokenURL(base, s), ClientID: c.ClientID, ClientSecret: c.ClientSecret}
 	if api.NeedsUser {
 		r.Username, r.Password = c.Username, c.Password
+	}
+	if api == grant.GitHubApp {
+		// Not OAuth: the app's key signs a JWT, and the API URL is the server's root. Both the
+		// installation and its owner, so that a test can drop either.
+		r.TokenURL, r.APIURL, r.AppID, r.PrivateKeyPEM = "", base, tokenserver.GitHubAppID, tokenserver.GitHubAppKeyPEM()
+		r.Owner, r.InstallationID = tokenserver.GitHubOrg, strconv.Itoa(tokenserver.GitHubOrgInstallationID)
 	}
 	return r
 }

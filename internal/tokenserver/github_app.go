@@ -231,7 +231,41 @@ func (s *Server) GitHubAppGrant(token string) (permissions map[string]string, re
 	return maps.Clone(g.permissions), repositories, true
 }
 
-// gitHubKeys is the test app's key pair, made once per process.
+// gitHubAppTestKey is the test app's private key. It is fixed, as every test credential of this
+// server is (the client secrets, the passwords): the tokenserver command and the tests then agree
+// on it, and so do the generated demo and a key a user copies from the docs. It protects nothing.
+//
+//nolint:gosec // G101: a published test key, like the documented test secrets
+const gitHubAppTestKey = `-----BEGIN RSA PRIVATE KEY-----
+MIIEowIBAAKCAQEAz4LByYixXfGkqB+fXSnVT2J4F3K8Ja8n+0s0it1oaVSNTsah
+Jvi3J+VI8jJzbMXE7iuAwS/66yOaPX33RqSIVhp/qiuFf9kW2EAfe++RLq8uYur2
+gwmr1mPQtlsvLlknc3jGe0/n9iMHVGePVGLGhsfRp/oQjHd8n+oC9Zh15AjZmvZY
+S6oQGj3uKoO1Yrz0AnV8jIfxqE/0YF2r7O9gvUpfjqP9NzgTkYmpv5u3j2ieDfjs
+a1GY7ckLdMXZQk1BBkQeJ7kOuxEs46Ns939gO8AGaBw7GY7qJc/0qmSkUC8+eGJr
+7eWpP12EUiRwb5Jf6BFKVaHwyyF6r4W/5Ji42QIDAQABAoIBAAGggFLLWrymUt4A
+lXgeW65KKC/i4JJuZk1ZlcQK9VvHY8OSL3GbR0Wto13xbac/gQpEVreXtTYXwDNV
+jqqZSqUGLdRl5Uo50lcytYHRazLRq8xEaay1rDO7nPIjvTcgpXxfHjXu9p4e6y/1
+uebK+XcqujxAwSrLcF4z8FRVnthWrSBUnYpXDjEjuSN4+KQDKelEXDFSl2HXrEDv
+PiEnuyrjbFpufHMTh2NZdBm+5HzDxVkNS4T3/vChxQ3L2Fky1iRN/yfZ1X2qE0NY
+7MdEfrIob5TohMQkoYzU547ukHm0r1gUc3xUls8xLMKaFjEKIGXMkGybqtPoD6Hw
+6Ezj7wsCgYEA/m/FIEa/Eqaly8coSe1LT6JPGSnikChDPErrAUXtYYne5qYrjO/O
+8rw1aYpmGFLHS9GuqpA37qvinR8v14ca55bh9rt2YrrA7Fc2bpYV1DErH5HpoPdZ
+n0SUpTPUhJwD/ba7LU8SvjNSA8gto8EobaJne1Omo9RqFjzxbFAXfg8CgYEA0Mks
+Ioj7AAL06b46EN/pFgDbAvj3PEAAYcGAFibeoPp+swXHdw6KsUsnL+qlhYAXweyW
+XZ/jUmy5qkDglYN4baAjuw3FSIZiOVzrJU/BatV0uv0CMC6huWtX2LhZcwU3Gi3J
+AfJnZmGptaCLCeYjeudFOUqCbqO8WuW6++lqwpcCgYEA/av54WAniDTWAAEjzfDj
+sRWlvvTfidJalnYrLy3EqgaHUXZC3VUKA0BaEEuH1qBRSupXNn5rBW4hlX1OeZed
+31+zEgd81JpVVkztW/wO72vGDsevImj51azOdpbiPwQ9hmr02wuHKFKKZnLh7e3a
+nNPaUD7qWVSiIGHKYa7IfUkCgYBowSblxPi6zsD3LjyQDugx5Af++8+AaVRHuAB+
+HM6C0mwTgojL0X4A6oYk4oRd8SD6aawgGYLC7k5Rf++u1KHtzvVeetBLTTGnOlm5
+BMU0xxikYSFh72OxVoxi7kvjC/DTr7k0wtziX4n42S4pr1CJ79OppRrATGLK8Iza
+rAimzQKBgCVG2GmUQqZdMAQmhk9qi/PBHf6NZrymVAr8dIut9n8vG32ZpAr4rayU
+MMFZyq4K9LMTBRK8f8z+sk+SqFc4X5qy8y7+o12kuWESjhHKEmc25MDiVoZWzOab
+22EsBGaX7HO61BVIx2k24TJjedoAxxpzMlQS08QFHHTbjbNImpvH
+-----END RSA PRIVATE KEY-----
+`
+
+// gitHubKeys is the test app's key pair, parsed once per process.
 var gitHubKeys struct {
 	once            sync.Once
 	private, public string
@@ -239,22 +273,23 @@ var gitHubKeys struct {
 
 func gitHubKeyPair() (private, public string) {
 	gitHubKeys.once.Do(func() {
-		k, err := rsa.GenerateKey(rand.Reader, 2048)
+		block, _ := pem.Decode([]byte(gitHubAppTestKey))
+		k, err := x509.ParsePKCS1PrivateKey(block.Bytes)
 		if err != nil {
-			panic(err) // crypto/rand does not fail
+			panic(err) // a constant of this file
 		}
 		pub, err := x509.MarshalPKIXPublicKey(&k.PublicKey)
 		if err != nil {
 			panic(err) // an RSA key always marshals
 		}
-		gitHubKeys.private = string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}))
+		gitHubKeys.private = gitHubAppTestKey
 		gitHubKeys.public = string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pub}))
 	})
 	return gitHubKeys.private, gitHubKeys.public
 }
 
 // GitHubAppKeyPEM returns the test app's private key (RSA 2048, PEM PKCS#1 "RSA PRIVATE KEY", the
-// form GitHub hands out), made once per process: what a test signs its app JWTs with.
+// form GitHub hands out), a fixed test key: what a test signs its app JWTs with.
 func GitHubAppKeyPEM() string {
 	private, _ := gitHubKeyPair()
 	return private
