@@ -69,6 +69,8 @@ type Client struct {
 	discovered discovery      // issuers' metadata, fetched once each
 	holds      holds          // who holds which token, for revocation on close (revoke.go)
 	certs      certTransports // the transport's clones that present a client certificate (clientcert.go)
+	// installations are the GitHub App installations looked up by owner, each once (github_app.go).
+	installations installationLookups
 
 	hosts *hostMemory // each host's circuit, retry budget and Retry-After (breaker.go)
 }

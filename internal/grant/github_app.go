@@ -12,7 +12,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // GitHubApp is GitHub's App installation token API (docs.github.com, "Authenticating as a GitHub
@@ -189,9 +192,48 @@ func (c *Client) githubAppEndpoints(ctx context.Context, r *Request) error {
 	return nil
 }
 
-// githubInstallation looks the installation up: by the first repository when repositories are
-// given (the token must cover it anyway), else as an organization's, then as a user's.
+// installationLookups remember each installation found for an owner, for the provider process's
+// run: an installation's ID never changes, and identical blocks (or one block, at plan and again
+// at apply) would otherwise look it up each time. Concurrent lookups of one owner share a request.
+type installationLookups struct {
+	found  sync.Map // lookup key -> installation ID
+	flight singleflight.Group
+}
+
+// githubInstallation returns the installation of r's owner, looked up once per client.
 func (c *Client) githubInstallation(ctx context.Context, r Request, base string) (string, error) {
+	key := strings.Join([]string{base, r.AppID, r.ClientID, strings.ToLower(r.Owner), strings.ToLower(firstOf(r.Repositories))}, "\x00")
+	if id, ok := c.installations.found.Load(key); ok {
+		return id.(string), nil //nolint:forcetypeassert // only strings are stored
+	}
+	ch := c.installations.flight.DoChan(key, func() (any, error) {
+		id, err := c.lookUpInstallation(context.WithoutCancel(ctx), r, base)
+		if err == nil {
+			c.installations.found.Store(key, id)
+		}
+		return id, err
+	})
+	select {
+	case res := <-ch:
+		if res.Err != nil {
+			return "", res.Err
+		}
+		return res.Val.(string), nil //nolint:forcetypeassert // the flight returns a string
+	case <-ctx.Done():
+		return "", c.contextError(ctx, r, hostOf(Request{TokenURL: base}), 0, nil)
+	}
+}
+
+func firstOf(list []string) string {
+	if len(list) == 0 {
+		return ""
+	}
+	return list[0]
+}
+
+// lookUpInstallation looks the installation up: by the first repository when repositories are
+// given (the token must cover it anyway), else as an organization's, then as a user's.
+func (c *Client) lookUpInstallation(ctx context.Context, r Request, base string) (string, error) {
 	owner := url.PathEscape(r.Owner)
 	paths := []string{"/orgs/" + owner + "/installation", "/users/" + owner + "/installation"}
 	where := "the owner " + r.Owner

@@ -9,11 +9,13 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	stdlog "log"
 	"maps"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -299,5 +301,44 @@ func TestGitHubAppRateLimits(t *testing.T) {
 				t.Errorf("%d token requests, want 1", n)
 			}
 		})
+	}
+}
+
+// TestGitHubAppLooksUpOnce: an owner's installation is looked up once per client, however many
+// grants need it (identical blocks, or a block at plan and again at apply), concurrent ones
+// included; a failed lookup is not remembered.
+func TestGitHubAppLooksUpOnce(t *testing.T) {
+	t.Parallel()
+	var log testsupport.LockedBuffer
+	cfg := tokenserver.DefaultConfig()
+	cfg.Logger = stdlog.New(&log, "", 0)
+	_, ts := testsupport.TokenServer(t, cfg)
+	c := newClient(t)
+	req := githubApp(ts.URL)
+	req.Owner = tokenserver.GitHubUser // found at the second path tried: /orgs/ answers 404 first
+	var wg sync.WaitGroup
+	for range 3 {
+		wg.Go(func() {
+			if _, err := c.Grant(context.Background(), req); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if _, err := c.Grant(context.Background(), req); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(log.String(), " lookup="); n != 2 {
+		t.Errorf("%d lookups for 4 grants, want 2 (/orgs/ then /users/, once):\n%s", n, log.String())
+	}
+	missing := githubApp(ts.URL)
+	missing.Owner = "someone-else"
+	for range 2 {
+		if _, err := c.Grant(context.Background(), missing); err == nil {
+			t.Fatal("a grant for an owner without the app succeeded")
+		}
+	}
+	if n := strings.Count(log.String(), " lookup="); n != 2+4 {
+		t.Errorf("%d lookups in all, want 6: a failed lookup is tried again", n)
 	}
 }

@@ -35,7 +35,7 @@ var githubAppToken = register(tokenType{
 		{name: "owner",
 			description: "The organization or user that installed the app, when `installation_id` is unset: the " +
 				"installation is looked up as the organization's, then as the user's, or, with `repositories`, " +
-				"as the first repository's.",
+				"as the first repository's. Each owner is looked up once per run, however many blocks name it.",
 			kind: stringIn(func(r *resolved, v string) { r.Owner = v })},
 		{name: "repositories",
 			description: "Narrows the token to these repositories of the installation: names without the owner, " +

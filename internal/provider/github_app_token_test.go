@@ -8,9 +8,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver"
+	"github.com/authtoken/terraform-provider-authtoken/internal/tokenserver/hostile"
 )
 
 // GitHub App tokens: the installation's permissions and selection, and its ID.
@@ -109,4 +111,26 @@ func TestAccGitHubAppTokenNeedsAnInstallation(t *testing.T) {
 		}},
 	})
 
+}
+
+// TestAccGitHubAppTokenRateLimited: GitHub's secondary rate limit (a 403 with Retry-After) is
+// waited out and retried; the plan then succeeds.
+func TestAccGitHubAppTokenRateLimited(t *testing.T) {
+	t.Parallel()
+	srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
+	srv.SetFault(tokenserver.GitHubApp, hostile.Fault{FailTimes: 1, FailWith: hostile.FailSecondaryRateLimit, RetryAfter: "1"})
+	accTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories(),
+		Steps: []resource.TestStep{{
+			Config: block("data", "github_app_token", "test", githubAppToken.testInputs(ts.URL)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.github_app_token.test", tfjsonpath.New("access_token"), knownvalue.NotNull()),
+			},
+		}},
+	})
+	// The first read's first request was refused; the read still got a token, so it retried (the
+	// test harness reads the data source again after apply).
+	if n := srv.Requests(tokenserver.GitHubApp); n < 2 {
+		t.Errorf("the token endpoint saw %d requests, want at least 2 (the rate-limited one and its retry)", n)
+	}
 }

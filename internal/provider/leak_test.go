@@ -174,13 +174,18 @@ func receivedSecrets(srv *tokenserver.Server, tt tokenType) []secret {
 	if last == nil {
 		return nil
 	}
+	label := " Basic credentials as received"
 	cred, ok := strings.CutPrefix(last.Header.Get("Authorization"), "Basic ")
 	if !ok {
-		return nil
+		// A JWT the client signed (GitHub's app JWT): for its ten minutes it gets tokens.
+		if cred, ok = strings.CutPrefix(last.Header.Get("Authorization"), "Bearer "); !ok {
+			return nil
+		}
+		label = " app JWT as received"
 	}
 	var out []secret
 	for _, v := range append(grant.SecretForms(cred), hostile.EchoedForms(cred)...) {
-		out = append(out, secret{label: tt.name + " Basic credentials as received", value: v})
+		out = append(out, secret{label: tt.name + label, value: v})
 	}
 	return out
 }
