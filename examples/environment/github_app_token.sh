@@ -1,7 +1,7 @@
 # Required, unless set in the block:
 export GITHUB_APP_CLIENT_ID="Iv23li..." # or GITHUB_APP_APP_ID="123456"
 export GITHUB_APP_PRIVATE_KEY_PEM="$(cat my-app.private-key.pem)"
-export GITHUB_APP_OWNER="octo-org" # or GITHUB_APP_INSTALLATION_ID="12345678"
+export GITHUB_APP_OWNER="octo-org" # or GITHUB_APP_INSTALLATION_ID="12345678", which integrations/github's app_auth reads too
 # Optional:
 export GITHUB_APP_REPOSITORIES="infra website"                # default: every repository of the installation
 export GITHUB_APP_PERMISSIONS="contents=read&issues=write"    # default: every permission of the installation

@@ -48,9 +48,10 @@ type API struct {
 	// revoke builds the request that revokes token at endpoint, for an API whose revocation is not
 	// RFC 7009's; nil: RFC 7009 with authenticate.
 	revoke func(endpoint, token string) (*http.Request, error)
-	// throttled reads an API's own rate-limit headers on a failed answer: ok when it is a rate limit
-	// to wait out for wait, and retry; nil: only 429 and 5xx are retried, after Retry-After.
-	throttled func(status int, h http.Header, now time.Time) (wait time.Duration, ok bool)
+	// throttled reads an API's own rate-limit signs on a failed answer (its headers, and the
+	// server's message, already redacted): ok when it is a rate limit to wait out for wait, and
+	// retry; nil: only 429 and 5xx are retried, after Retry-After.
+	throttled func(status int, h http.Header, message string, now time.Time) (wait time.Duration, ok bool)
 	// quirk explains an answer the generic rules would misread, or returns ReasonUnknown to leave
 	// it to them. nil when the API has no quirk.
 	quirk func(*Error) Reason

@@ -434,7 +434,7 @@ func (c *Client) attempt(ctx context.Context, req *http.Request, r Request, red 
 		e := &Error{Kind: KindStatus, Status: status}
 		describeBody(e, body, red)
 		if r.API.throttled != nil {
-			if wait, ok := r.API.throttled(status, resp.Header, receivedAt); ok {
+			if wait, ok := r.API.throttled(status, resp.Header, e.Description, receivedAt); ok {
 				e.rateLimited = true
 				return nil, e, wait
 			}

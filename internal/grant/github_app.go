@@ -49,6 +49,10 @@ const (
 	githubClockDrift     = 60 * time.Second
 )
 
+// githubSecondaryWait is how long GitHub's docs say to wait after a secondary rate limit that
+// names no time: "at least one minute".
+const githubSecondaryWait = time.Minute
+
 // Installation is what GitHub says of an installation token beyond the token itself.
 type Installation struct {
 	ID                  int64
@@ -336,9 +340,10 @@ func githubAppRevocation(endpoint, token string) (*http.Request, error) {
 
 // githubRateLimited reads GitHub's rate limits (docs.github.com, "Rate limits for the REST API"):
 // a 403 or 429 with Retry-After is the secondary limit, to wait out for that long; one with
-// x-ratelimit-remaining 0 is the primary limit, until x-ratelimit-reset (epoch seconds). Any other
+// x-ratelimit-remaining 0 is the primary limit, until x-ratelimit-reset (epoch seconds); a
+// secondary limit without either header is waited out for a minute, as the docs say. Any other
 // 403 is a refusal (a permission the app lacks), final like every 4xx.
-func githubRateLimited(status int, h http.Header, now time.Time) (time.Duration, bool) {
+func githubRateLimited(status int, h http.Header, message string, now time.Time) (time.Duration, bool) {
 	if status != http.StatusForbidden && status != http.StatusTooManyRequests {
 		return 0, false
 	}
@@ -346,6 +351,9 @@ func githubRateLimited(status int, h http.Header, now time.Time) (time.Duration,
 		return d, true
 	}
 	if strings.TrimSpace(h.Get("X-Ratelimit-Remaining")) != "0" {
+		if strings.Contains(strings.ToLower(message), "secondary rate limit") {
+			return githubSecondaryWait, true
+		}
 		return 0, false
 	}
 	reset, err := strconv.ParseInt(strings.TrimSpace(h.Get("X-Ratelimit-Reset")), 10, 64)

@@ -12,10 +12,12 @@ import (
 	stdlog "log"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -340,5 +342,44 @@ func TestGitHubAppLooksUpOnce(t *testing.T) {
 	}
 	if n := strings.Count(log.String(), " lookup="); n != 2+4 {
 		t.Errorf("%d lookups in all, want 6: a failed lookup is tried again", n)
+	}
+}
+
+// TestGitHubAppSecondaryLimitWithoutHeaders: a secondary rate limit that names no wait is waited
+// out for a minute, as GitHub's docs say (here past the time limit, so it ends at once, saying
+// so); any other 403 is a refusal, final.
+func TestGitHubAppSecondaryLimitWithoutHeaders(t *testing.T) {
+	for name, tc := range map[string]struct {
+		message    string
+		wantReason grant.Reason
+		wantWait   time.Duration
+	}{
+		"secondary limit": {hostile.SecondaryRateLimitMessage, grant.ReasonRateLimited, time.Minute},
+		"refusal":         {"Resource not accessible by integration", grant.ReasonAccessDenied, 0},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var requests atomic.Int32
+			ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				requests.Add(1)
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusForbidden)
+				_ = json.NewEncoder(w).Encode(map[string]string{"message": tc.message})
+			}))
+			t.Cleanup(ts.Close)
+			req := githubApp(ts.URL) // with its installation ID: no lookup
+			req.InstallationID = "1001"
+			_, err := newClient(t, func(c *grant.Config) { c.Timeout = 20 * time.Second }).Grant(context.Background(), req)
+			var ge *grant.Error
+			if !errors.As(err, &ge) {
+				t.Fatalf("want *grant.Error, got %v", err)
+			}
+			if ge.Reason() != tc.wantReason || ge.RetryAfter != tc.wantWait {
+				t.Errorf("got %v (reason %d, wait %s), want reason %d and wait %s", err, ge.Reason(), ge.RetryAfter, tc.wantReason, tc.wantWait)
+			}
+			if n := requests.Load(); n != 1 {
+				t.Errorf("%d requests, want 1", n)
+			}
+		})
 	}
 }
