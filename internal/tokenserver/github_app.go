@@ -598,13 +598,15 @@ type gitHubTokenRequest struct {
 
 // parseGitHubTokenBody reads the token endpoint's optional JSON body: repositories (names),
 // repository_ids and permissions (name to level), nothing else. A problem comes with GitHub's
-// status: 400 for a body that is not a JSON object, 422 for one its schema refuses.
+// status: 400 for a body that is not a JSON object, 422 for one its schema refuses. A JSON null
+// is no body, as on GitHub: go-github's CreateInstallationToken with nil options sends it, and
+// so does ghinstallation's every token refresh without InstallationTokenOptions.
 func parseGitHubTokenBody(body []byte) (req gitHubTokenRequest, status int, problem string) {
 	if strings.TrimSpace(string(body)) == "" {
 		return req, 0, ""
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
+	var fields map[string]json.RawMessage // stays nil for null
+	if err := json.Unmarshal(body, &fields); err != nil {
 		return req, http.StatusBadRequest, gitHubBadJSON
 	}
 	invalid := func(key, want string) (gitHubTokenRequest, int, string) {
