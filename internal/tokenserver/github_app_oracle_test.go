@@ -444,3 +444,57 @@ func TestGitHubAppOracleRateLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestGitHubAppOracleListReposPages: go-github pages through the repositories a token may see
+// with per_page and page, following the Link header's next until there is none, as GitHub's
+// docs describe; each page counts them all in total_count. A page past the last is empty.
+func TestGitHubAppOracleListReposPages(t *testing.T) {
+	t.Parallel()
+	_, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
+	tok, _, err := oracleAppClient(t, ts, tokenserver.GitHubAppClientID).Apps.CreateInstallationToken(t.Context(),
+		tokenserver.GitHubOrgInstallationID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := oracleClient(t, ts, tok.GetToken)
+	var names []string
+	type pages struct{ next, prev, first, last int }
+	var seen []pages
+	opts := &github.ListOptions{PerPage: 1}
+	for range 10 { // a server that ignored paging would never end a naive walk; this one must in 3
+		list, resp, err := c.Apps.ListRepos(t.Context(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if list.GetTotalCount() != 3 || len(list.Repositories) != 1 {
+			t.Errorf("page %d: total_count %d, %d repositories; want 3 and 1", opts.Page, list.GetTotalCount(), len(list.Repositories))
+		}
+		names = append(names, oracleRepoNames(list.Repositories)...)
+		seen = append(seen, pages{resp.NextPage, resp.PrevPage, resp.FirstPage, resp.LastPage})
+		if resp.NextPage == 0 {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	if want := []string{"infra", "website", "docs"}; !slices.Equal(names, want) {
+		t.Errorf("paged through %v, want %v", names, want)
+	}
+	if want := []pages{{2, 0, 0, 3}, {3, 1, 1, 3}, {0, 2, 1, 0}}; !slices.Equal(seen, want) {
+		t.Errorf("next, prev, first and last of each page %v, want %v", seen, want)
+	}
+
+	list, _, err := c.Apps.ListRepos(t.Context(), &github.ListOptions{PerPage: 2, Page: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list.GetTotalCount() != 3 || len(list.Repositories) != 0 {
+		t.Errorf("a page past the last: %d of %d repositories, want none of 3", len(list.Repositories), list.GetTotalCount())
+	}
+	list, resp, err := c.Apps.ListRepos(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Repositories) != 3 || resp.Header.Get("Link") != "" {
+		t.Errorf("without paging: %d repositories, Link %q; want all 3 and no Link", len(list.Repositories), resp.Header.Get("Link"))
+	}
+}
