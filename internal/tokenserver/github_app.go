@@ -598,13 +598,15 @@ type gitHubTokenRequest struct {
 
 // parseGitHubTokenBody reads the token endpoint's optional JSON body: repositories (names),
 // repository_ids and permissions (name to level), nothing else. A problem comes with GitHub's
-// status: 400 for a body that is not a JSON object, 422 for one its schema refuses.
+// status: 400 for a body that is not a JSON object, 422 for one its schema refuses. A JSON null
+// is no body, as on GitHub: go-github's CreateInstallationToken with nil options sends it, and
+// so does ghinstallation's every token refresh without InstallationTokenOptions.
 func parseGitHubTokenBody(body []byte) (req gitHubTokenRequest, status int, problem string) {
 	if strings.TrimSpace(string(body)) == "" {
 		return req, 0, ""
 	}
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
+	var fields map[string]json.RawMessage // stays nil for null
+	if err := json.Unmarshal(body, &fields); err != nil {
 		return req, http.StatusBadRequest, gitHubBadJSON
 	}
 	invalid := func(key, want string) (gitHubTokenRequest, int, string) {
@@ -695,7 +697,8 @@ func (in *gitHubInstallation) narrow(req gitHubTokenRequest) (*gitHubGrant, stri
 }
 
 // gitHubRepositories serves the resource endpoint: GET with an installation token, the
-// repositories it may see in GitHub's shape. It counts in Accepted as every resource endpoint does.
+// repositories it may see in GitHub's shape, a page of them at a time (gitHubPage). It counts in
+// Accepted as every resource endpoint does.
 func (s *Server) gitHubRepositories(w *response, r *http.Request, _ apiSpec) {
 	c := s.newGitHubCall(w, r, gitHubDocRepos)
 	if !c.checkHeaders(false) {
@@ -710,8 +713,49 @@ func (s *Server) gitHubRepositories(w *response, r *http.Request, _ apiSpec) {
 		return
 	}
 	g, _ := rec.detail.(*gitHubGrant) // installationToken has checked it
+	lo, hi, link := gitHubPage(r, len(g.repos))
+	if link != "" {
+		w.Header().Set("Link", link)
+	}
 	c.answer(http.StatusOK, map[string]any{"total_count": len(g.repos), "repository_selection": g.selection,
-		"repositories": g.installation.reposJSON(issuer(r), g.repos)})
+		"repositories": g.installation.reposJSON(issuer(r), g.repos[lo:hi])})
+}
+
+// gitHubPage is the page of a list of n items that r asks for with GitHub's per_page (default
+// 30, at most 100) and page (default 1) query parameters, as the items' range [lo, hi), and the
+// Link header that points to the other pages, "" when there are none: prev and first after the
+// first page, next and last before the last (docs.github.com, "Using pagination in the REST API").
+// A page past the last is empty.
+func gitHubPage(r *http.Request, n int) (lo, hi int, link string) {
+	q := r.URL.Query()
+	per, err := strconv.Atoi(q.Get("per_page"))
+	if err != nil || per < 1 {
+		per = 30
+	}
+	per = min(per, 100)
+	page, err := strconv.Atoi(q.Get("page"))
+	if err != nil || page < 1 {
+		page = 1
+	}
+	last := max(1, (n+per-1)/per)
+	lo = min(n, (min(page, last+1)-1)*per)
+	hi = min(n, lo+per)
+	var links []string
+	add := func(p int, rel string) {
+		q.Set("page", strconv.Itoa(p))
+		links = append(links, fmt.Sprintf("<%s%s?%s>; rel=%q", issuer(r), r.URL.Path, q.Encode(), rel))
+	}
+	if page > 1 {
+		add(page-1, "prev")
+	}
+	if page < last {
+		add(page+1, "next")
+		add(last, "last")
+	}
+	if page > 1 {
+		add(1, "first")
+	}
+	return lo, hi, strings.Join(links, ", ")
 }
 
 // gitHubRevoke serves the revocation endpoint: DELETE with the installation token to revoke as
