@@ -129,16 +129,17 @@ func githubAppKey(pemText string) (*rsa.PrivateKey, error) {
 
 // githubAppJWT is the app's own token (docs.github.com, "Generating a JSON Web Token for a GitHub
 // App"): RS256, iat a minute in the past against clock drift, exp 10 minutes after iat, and iss
-// the client ID (GitHub's recommendation) or else the app ID, as a number, as Octokit sends it.
+// the client ID (GitHub's recommendation) or else the app ID, as a string: RFC 7519 makes iss a
+// StringOrURI, verifiers such as golang-jwt refuse a number, and ghinstallation sends a string too.
 func githubAppJWT(r Request, now time.Time) (string, error) {
 	key, err := githubAppKey(r.PrivateKeyPEM)
 	if err != nil {
 		return "", err
 	}
 	iat := now.Add(-githubClockDrift)
-	var iss any = r.ClientID
-	if r.ClientID == "" {
-		iss = json.Number(r.AppID) // checked to be digits
+	iss := r.ClientID
+	if iss == "" {
+		iss = r.AppID
 	}
 	header, _ := json.Marshal(map[string]string{"typ": "JWT", "alg": "RS256"})
 	claims, err := json.Marshal(map[string]any{"iat": iat.Unix(), "exp": iat.Add(githubAppJWTLifetime).Unix(), "iss": iss})

@@ -107,7 +107,7 @@ func TestGitHubAppGrant(t *testing.T) {
 }
 
 // checkAppJWT: Bearer, RS256, iat a minute back, exp 10 minutes after iat, iss the client ID
-// when set (a string), else the app ID (a number, as Octokit sends it).
+// when set, else the app ID, a string either way.
 func checkAppJWT(t *testing.T, authorization string, req grant.Request, sent time.Time) {
 	t.Helper()
 	jwt, ok := strings.CutPrefix(authorization, "Bearer ")
@@ -137,8 +137,7 @@ func checkAppJWT(t *testing.T, authorization string, req grant.Request, sent tim
 	}
 	var want any = req.ClientID
 	if req.ClientID == "" {
-		n, _ := strconv.ParseFloat(req.AppID, 64)
-		want = n
+		want = req.AppID
 	}
 	if claims.Iss != want {
 		t.Errorf("iss %v (%T), want %v (%T)", claims.Iss, claims.Iss, want, want)
