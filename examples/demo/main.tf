@@ -8,6 +8,9 @@
 # new type joins the demo by itself. A module can require authtoken/authtoken under one local name
 # only, so when a module uses several of the token types, each block names the provider with
 # `provider = authtoken`.
+#
+# mtls.tf adds mutual TLS: an oauth2_token whose client authenticates with a TLS client
+# certificate alone, against a second token server that serves https with a CA of its own.
 
 terraform {
   required_version = ">= 1.10"
@@ -40,12 +43,16 @@ variable "handover_dir" {
 locals {
   # The consumer: the token travels in the environment, so it is never in the command that
   # Terraform shows and logs, and reaches curl on its standard input (-H @-), so it is never in a
-  # process's arguments either; curl -f makes a refused token fail the apply.
+  # process's arguments either; curl -f makes a refused token fail the apply. Over https (mtls.tf)
+  # it trusts the CA in CACERT and presents the client certificate in the files CERT and KEY.
   use_token = <<-EOT
     set -eu
     mkdir -p "$ANSWERS"
+    set --
+    if [ -n "$${CACERT:-}" ]; then set -- "$@" --cacert "$CACERT"; fi
+    if [ -n "$${CERT:-}" ]; then set -- "$@" --cert "$CERT" --key "$KEY"; fi
     printf 'Authorization: Bearer %s\n' "$TOKEN" |
-      curl -fsS -H @- -o "$ANSWERS/$NAME.json" -w '%%{http_code}\n' "$URL" >"$ANSWERS/$NAME.status"
+      curl -fsS "$@" -H @- -o "$ANSWERS/$NAME.json" -w '%%{http_code}\n' "$URL" >"$ANSWERS/$NAME.status"
     if [ -n "$HANDOVER" ]; then printf '%s\n' "$TOKEN" >"$HANDOVER"; fi
   EOT
 }
