@@ -21,7 +21,7 @@ type configFile struct {
 	APIs []string `json:"apis"`
 	// Clients replace an API's test clients: client_id to client_secret. For oauth2 the value may
 	// also be "" (a public client), a PEM "PUBLIC KEY" block (private_key_jwt with that key) or a
-	// PEM "CERTIFICATE" (private_key_jwt whose assertions name it by x5t, as Entra's do), or
+	// PEM "CERTIFICATE" (private_key_jwt whose assertions name it by x5t or x5t#S256, as Entra's do), or
 	// "tls_client_auth:<CN>" (a certificate of the -tls-dir CA with that subject) or
 	// "self_signed_tls_client_auth:<PEM>" (that very certificate), RFC 8705. For github_app the
 	// key is an app's client ID (or numeric app ID) and the value its PEM "PUBLIC KEY" (RSA), which

@@ -333,6 +333,9 @@ func logEndpoints(logger *log.Logger, base string) {
 	logger.Printf("%s: issuer %s (metadata at %s and %s)", tokenserver.OAuth2, tokenserver.OAuth2Issuer(base),
 		tokenserver.OAuth2MetadataURL(base), tokenserver.OAuth2OIDCMetadataURL(base))
 	logger.Printf("%s: token requests need Accept: application/json (406 otherwise), as RFC 6749 clients send it", tokenserver.OAuth2)
+	logger.Printf("%s: Entra-like token endpoint %s (client credentials of %s, its assertion naming the certificate by x5t "+
+		"or x5t#S256 and aud that URL, scope <resource>/.default)", tokenserver.OAuth2,
+		tokenserver.OAuth2EntraTokenURL(base, "{tenant}"), tokenserver.OAuth2CertClientID)
 	logger.Printf("%s: installations %d (organization %s, selected repositories) and %d (user %s, all repositories); "+
 		"lookups at /orgs/{org}/installation, /users/{username}/installation, /repos/{owner}/{repo}/installation and "+
 		"/app/installations/{installation_id}", tokenserver.GitHubApp, tokenserver.GitHubOrgInstallationID, tokenserver.GitHubOrg,
@@ -373,7 +376,7 @@ func logCredentials(logger *log.Logger, cfg tokenserver.Config, o *options) {
 						where = "private key in " + filepath.Join(o.keyDir, id+".pem") + ", certificate in " + filepath.Join(o.keyDir, id+".crt")
 					}
 				}
-				logger.Printf("%s: client %s (private_key_jwt naming its certificate by x5t, as Entra wants; %s)", api, id, where)
+				logger.Printf("%s: client %s (private_key_jwt naming its certificate by x5t or x5t#S256, as Entra wants; %s)", api, id, where)
 			case api == tokenserver.OAuth2 && strings.Contains(secret, "PUBLIC KEY"):
 				where := "the key pair of your -config file"
 				if keys[id] != "" {

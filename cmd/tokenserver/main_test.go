@@ -280,7 +280,8 @@ func TestRun(t *testing.T) {
 		"oauth2: client oauth2-public (public: client_auth none)",
 		"oauth2: client oauth2-rsa-client (private_key_jwt, private key in " + filepath.Join(keyDir, "oauth2-rsa-client.pem") + ")",
 		"oauth2: user oauth2-user (password: run with -credentials to print it)",
-		"oauth2: client oauth2-cert-client (private_key_jwt naming its certificate by x5t, as Entra wants; private key in " +
+		"oauth2: Entra-like token endpoint " + base + "/{tenant}/oauth2/v2.0/token (client credentials of oauth2-cert-client",
+		"oauth2: client oauth2-cert-client (private_key_jwt naming its certificate by x5t or x5t#S256, as Entra wants; private key in " +
 			filepath.Join(keyDir, "oauth2-cert-client.pem") + ", certificate in " + filepath.Join(keyDir, "oauth2-cert-client.crt") + ")",
 		"oauth2: client oauth2-federated-client (federated_jwt: a CI job token whose sub is repo:authtoken/demo:ref:refs/heads/main)",
 		"tenn: user testinguser@10npay.com (password: run with -credentials to print it)",

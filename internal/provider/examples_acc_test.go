@@ -60,8 +60,8 @@ import (
 var examplesValidatedOnly = map[string]string{
 	"examples/demo": "make demo applies it, with its own token server and checks (scripts/demo.sh)",
 	"examples/ephemeral-resources/oauth2_token": "its Keycloak issuer (https://login.example.com/realms/platform) " +
-		"and Entra's token endpoint (login.microsoftonline.com) are a path and a host the token server does not " +
-		"serve, and its private key and refresh token have no test value",
+		"is a path the token server does not serve, and its refresh token has no test value; its entra block runs " +
+		"on its own, taken from the file, against the token server's Entra-like endpoint (TestAccEntraExample)",
 	"examples/guides/using-tokens/child-module": "its script calls https://partner-api.example.com/api/bookings, " +
 		"an API the token server does not have",
 	"examples/guides/using-tokens/lifetime": "its Keycloak issuer (https://login.example.com/realms/platform) is a " +

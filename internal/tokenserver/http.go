@@ -153,11 +153,19 @@ func rejectNotPost(w *response, r *http.Request, endpoint string) bool {
 	return false
 }
 
-// specForPath returns the spec of the API whose token path matches p, or the zero spec.
+// specForPath returns the spec of the API whose token path matches p, or the zero spec. For one
+// of the API's further token endpoints, the spec's serve is that endpoint's.
 func specForPath(p string) apiSpec {
 	for _, sp := range specs {
 		if pathMatches(sp.path, p) {
 			return *sp
+		}
+		for _, e := range sp.tokenEndpoints {
+			if pathMatches(e.path, p) {
+				found := *sp
+				found.serve = e.serve
+				return found
+			}
 		}
 	}
 	return apiSpec{}

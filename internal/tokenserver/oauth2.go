@@ -18,7 +18,8 @@ import (
 // answers; the client authenticated by exactly one of HTTP Basic with form-encoded credentials
 // (2.3.1), client_secret in the body, a private_key_jwt assertion (RFC 7523 2.2) or, for a public
 // client, not at all; audience and RFC 8707 resource indicators; rotating refresh tokens; an
-// id_token for the openid scope. Its metadata (RFC 8414, OpenID Connect Discovery) is in
+// id_token for the openid scope. Its token endpoint also answers at Entra ID's path, as Entra
+// does (oauth2_entra.go). Its metadata (RFC 8414, OpenID Connect Discovery) is in
 // discovery.go, its revocation endpoint (RFC 7009) in revocation.go, its client authentication in
 // oauth2_client.go.
 const OAuth2 API = "oauth2"
@@ -47,7 +48,8 @@ const (
 	OAuth2ECClientID = "oauth2-ec-client"
 	// OAuth2CertClientID authenticates with private_key_jwt, RS256, signed with OAuth2RSAKeyPEM, and
 	// is registered by its certificate (OAuth2RSACertPEM), as Entra ID's certificate credentials
-	// are: its assertions must name the certificate by its thumbprint (x5t).
+	// are: its assertions must name the certificate by its thumbprint (x5t or x5t#S256). It is the
+	// client of the Entra-like token endpoint (oauth2_entra.go).
 	OAuth2CertClientID = "oauth2-cert-client"
 	// OAuth2SecretJWTClientID is a confidential client whose secret is long enough to be an HS256
 	// key (RFC 7518 3.2: 32 bytes or more), for client_secret_jwt; basic and post work too. Its
@@ -98,6 +100,8 @@ var _ = register(apiSpec{
 	credentials: Credentials{OAuth2ClientID, OAuth2ClientSecret, OAuth2Username, OAuth2Password},
 	clients:     oauth2Clients,
 	serve:       (*Server).oauth2,
+	// Entra ID's v2.0 token endpoint, for its certificate credentials (oauth2_entra.go).
+	tokenEndpoints: []tokenEndpoint{{path: OAuth2EntraPath, serve: (*Server).oauth2Entra}},
 	resource: resourceSpec{
 		path: OAuth2ResourcePath,
 		who:  func(g grantRecord) map[string]any { return map[string]any{"client_id": g.clientID} },

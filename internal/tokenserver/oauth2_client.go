@@ -400,21 +400,25 @@ func (s *Server) checkAssertion(id string, reg oauth2Registration, jwt, endpoint
 }
 
 // checkThumbprints checks a client assertion of a client registered by certificate, as Entra ID
-// does (AADSTS700027 otherwise): its header names the certificate by its SHA-1 thumbprint, x5t,
-// and any x5t#S256 is its SHA-256 thumbprint (RFC 7515 4.1.7, 4.1.8).
+// does (AADSTS700027 otherwise): its header names the certificate by its SHA-1 thumbprint, x5t, or
+// its SHA-256 thumbprint, x5t#S256 (RFC 7515 4.1.7, 4.1.8), and each of them it holds is the
+// registered certificate's. Entra's certificate credentials article names x5t#S256 (its earlier
+// versions x5t); a report to it (MicrosoftDocs/entra-docs#1301) found x5t#S256 alone refused, so
+// clients send both.
 func checkThumbprints(jwt string, cert *x509.Certificate) string {
 	seg, _, _ := strings.Cut(jwt, ".")
 	raw, _ := base64.RawURLEncoding.DecodeString(seg) // verifiedJWS has read it already
 	header, _ := jsonObject(raw)
 	sha1Sum, sha256Sum := sha1.Sum(cert.Raw), sha256.Sum256(cert.Raw) //nolint:gosec // G401: x5t is SHA-1 by definition
-	x5t, _ := header["x5t"].(string)
-	switch s256, has256 := header["x5t#S256"].(string); {
-	case x5t == "":
-		return "the client_assertion header has no x5t: this client is registered by its certificate, which the " +
-			"assertion must name by its SHA-1 thumbprint (base64url)"
-	case x5t != base64.RawURLEncoding.EncodeToString(sha1Sum[:]):
+	x5t, hasSHA1 := header["x5t"]
+	s256, hasSHA256 := header["x5t#S256"]
+	switch {
+	case !hasSHA1 && !hasSHA256:
+		return "the client_assertion header has neither x5t nor x5t#S256: this client is registered by its " +
+			"certificate, which the assertion must name by its SHA-1 (x5t) or SHA-256 (x5t#S256) thumbprint, base64url"
+	case hasSHA1 && x5t != any(base64.RawURLEncoding.EncodeToString(sha1Sum[:])):
 		return "the client_assertion x5t is not the SHA-1 thumbprint of the client's registered certificate"
-	case has256 && s256 != base64.RawURLEncoding.EncodeToString(sha256Sum[:]):
+	case hasSHA256 && s256 != any(base64.RawURLEncoding.EncodeToString(sha256Sum[:])):
 		return "the client_assertion x5t#S256 is not the SHA-256 thumbprint of the client's registered certificate"
 	}
 	return ""

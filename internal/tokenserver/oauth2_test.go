@@ -425,7 +425,8 @@ func TestOAuth2ClientSecretJWT(t *testing.T) {
 }
 
 // A client registered by its certificate (Entra's certificate credentials): its assertions must
-// name the certificate by its thumbprints, x5t (SHA-1) and, if sent, x5t#S256.
+// name the certificate by its thumbprint, x5t (SHA-1) or x5t#S256 (SHA-256), and each one sent
+// must be the certificate's.
 func TestOAuth2CertificateClient(t *testing.T) {
 	t.Parallel()
 	_, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
@@ -444,8 +445,9 @@ func TestOAuth2CertificateClient(t *testing.T) {
 	}
 	sendOK(t, c, ts, assertionPost(certClient.id, with("x5t", x5t)))
 	sendOK(t, c, ts, assertionPost(certClient.id, with("x5t", x5t, "x5t#S256", x5t256)))
+	sendOK(t, c, ts, assertionPost(certClient.id, with("x5t#S256", x5t256)))
 	for name, tc := range map[string]struct{ assertion, descPart string }{
-		"no x5t":           {with(), "has no x5t"},
+		"no thumbprint":    {with(), "has neither x5t nor x5t#S256"},
 		"another x5t":      {with("x5t", x5t256[:27]), "x5t is not the SHA-1 thumbprint"},
 		"another x5t#S256": {with("x5t", x5t, "x5t#S256", x5t), "x5t#S256 is not the SHA-256 thumbprint"},
 	} {

@@ -32,6 +32,11 @@ type apiSpec struct {
 	credentials Credentials // the documented test client and user, for DefaultConfig
 	// serve answers a POST to path without a query string; body is the whole request body.
 	serve func(s *Server, w *response, r *http.Request, body []byte)
+	// tokenEndpoints are the API's further token endpoints, each answered by a serve of its own
+	// (the oauth2 API's Entra-like one, oauth2_entra.go). A request to one is a request to the
+	// API's token endpoint in every other way: counted by Requests, intercepted, behind the
+	// gateway, and refused as path's are when it is not a POST.
+	tokenEndpoints []tokenEndpoint
 	// checksMethod makes serve answer every method and any URL query itself, in its API's error
 	// shape (GitHub answers 404, not RFC 6749's 405, to a GET of its token endpoint); otherwise
 	// the core refuses them as an RFC 6749 endpoint does.
@@ -47,6 +52,13 @@ type apiSpec struct {
 	// clients returns every documented test client, client_id to what Config.Clients holds for
 	// it, for DefaultConfig; nil means the one client of credentials.
 	clients func() map[string]string
+}
+
+// tokenEndpoint is a further token endpoint of an API: its path, which may have {name} segments
+// (pathMatches), and what answers a POST to it, as apiSpec.serve answers one to the API's path.
+type tokenEndpoint struct {
+	path  string
+	serve func(s *Server, w *response, r *http.Request, body []byte)
 }
 
 // specs holds every API the server speaks. Each API's file registers its spec, so adding an API
