@@ -240,7 +240,8 @@ func clientCredentialsHint(clientAuth string) string {
 	case grant.ClientAuthPrivateKeyJWT:
 		return "The server rejected the client's assertion (private_key_jwt). Check client_id, the private key " +
 			"(private_key_pem) and its kid and alg (private_key_id; RS256 for an RSA key, ES256 for P-256), and " +
-			"that the server has the public key registered for this client."
+			"that the server has the public key registered for this client; a server that knows the key by its " +
+			"certificate (Entra ID) also needs private_key_cert_pem, that certificate."
 	case grant.ClientAuthTLS, grant.ClientAuthSelfSignedTLS:
 		return "The server rejected the client's TLS certificate (" + clientAuth + ", RFC 8705). Check client_id, and " +
 			"client_cert_pem: for tls_client_auth, a certificate the server's CA issued to the subject registered for the " +
