@@ -55,7 +55,12 @@ var githubAppToken = register(tokenType{
 			"Defaults to `false`."),
 	},
 	oneRequired: [][]string{{"app_id", "client_id"}, {"installation_id", "owner"}},
-	outputs: append(outputsNamed(commonOutputs(), "access_token", "expires_in", "expires_at"),
+	outputs: append(withOutputDescriptions(outputsNamed(commonOutputs(), "access_token", "expires_in", "expires_at"), map[string]string{
+		"access_token": "The installation token (`ghs_...`), for `Authorization: Bearer`, the `token` of integrations/github's " +
+			"provider block, `GH_TOKEN`, or git over HTTPS as the password of `x-access-token`. Sensitive.",
+		"expires_in": "The token's lifetime in seconds, from GitHub's `expires_at`: an hour from the grant.",
+		"expires_at": "When the token expires (GitHub's `expires_at`), RFC 3339 in UTC.",
+	}),
 		stringMapOutput("permissions", "when unset, the permissions the token was granted: all of the installation's. "+
 			"When set, it stays as set (Terraform keeps a configured value), and GitHub adds `metadata = \"read\"` to every token.",
 			func(t *grant.Token) map[string]string { return installation(t).Permissions }),
@@ -83,6 +88,16 @@ func installation(t *grant.Token) *grant.Installation {
 // outputsNamed keeps the outputs of these names, in their order in outputs.
 func outputsNamed(outputs []output, names ...string) []output {
 	return slices.DeleteFunc(outputs, func(o output) bool { return !slices.Contains(names, o.name) })
+}
+
+// withOutputDescriptions gives outputs this type's own descriptions, by name.
+func withOutputDescriptions(outputs []output, descriptions map[string]string) []output {
+	for i, o := range outputs {
+		if d, ok := descriptions[o.name]; ok {
+			outputs[i] = o.describedAs(d)
+		}
+	}
+	return outputs
 }
 
 // githubAppHint says what to check for GitHub's answers: its statuses mean other things than an

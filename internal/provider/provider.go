@@ -100,7 +100,7 @@ func providerDescription(types []tokenType) string {
 	for _, t := range types {
 		names = append(names, fmt.Sprintf("`%s` (%s)", t.name, t.api.Title))
 	}
-	return "Runs OAuth 2.0 token grants during plan and apply, and hands the tokens to the rest of the " +
+	return "Runs token grants (OAuth 2.0, and GitHub App installation tokens) during plan and apply, and hands the tokens to the rest of the " +
 		"configuration, marked sensitive. Each type is an ephemeral resource and a data source: " +
 		strings.Join(names, ", ") + ". Every setting is optional."
 }

@@ -69,6 +69,30 @@ type output struct {
 	value      func(*grant.Token) attr.Value
 }
 
+// describedAs is the output with another description, in both kinds: a type whose server says
+// the same thing another way (GitHub's expires_at for expires_in).
+func (o output) describedAs(d string) output {
+	switch a := o.ephemeral.(type) {
+	case eschema.StringAttribute:
+		a.MarkdownDescription = d
+		o.ephemeral = a
+	case eschema.Int64Attribute:
+		a.MarkdownDescription = d
+		o.ephemeral = a
+	default:
+		panic(fmt.Sprintf("output %s: %T cannot be described anew", o.name, a)) // a programming error, caught by every test
+	}
+	switch a := o.dataSource.(type) {
+	case dschema.StringAttribute:
+		a.MarkdownDescription = d
+		o.dataSource = a
+	case dschema.Int64Attribute:
+		a.MarkdownDescription = d
+		o.dataSource = a
+	}
+	return o
+}
+
 // stringOutput is null where value returns "".
 func stringOutput(name, description string, sensitive bool, value func(*grant.Token) string) output {
 	return output{
