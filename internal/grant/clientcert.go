@@ -140,7 +140,10 @@ func (c *Client) transportFor(r Request) (http.RoundTripper, error) {
 		return nil, errors.New("the client's transport cannot present a client certificate")
 	}
 	t := base.Clone()
-	t.TLSClientConfig.Certificates = []tls.Certificate{pair}
+	// The configured certificate is sent whatever certificate authorities the server's request
+	// names: Go's default (Certificates) sends none unless one matches, which drops a
+	// self_signed_tls_client_auth certificate at a server that also lists tls_client_auth's CAs.
+	t.TLSClientConfig.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &pair, nil }
 	if c.certs.byKey == nil {
 		c.certs.byKey = map[[sha256.Size]byte]*http.Transport{}
 	}

@@ -3,9 +3,13 @@ package grant_test
 import (
 	"bufio"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -153,4 +157,68 @@ func TestOIDCProviderTLSClientAuth(t *testing.T) {
 	if !errors.As(err, &ge) || ge.Reason() != grant.ReasonClientCredentials {
 		t.Errorf("another subject: %v, want a refused client", err)
 	}
+}
+
+// TestOIDCProviderSelfSignedTLSClientAuth: RFC 8705 self_signed_tls_client_auth against
+// oidc-provider over https, which knows the client by the certificate in its registered JWK
+// (x5c, x5t#S256). Its TLS server names the CA of tls_client_auth in its certificate request, as a
+// server that offers both methods does: the self-signed certificate must be sent all the same.
+func TestOIDCProviderSelfSignedTLSClientAuth(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := testsupport.NewCA(t)
+	serverCert, serverKey := ca.Issue(t, testsupport.CertOptions{CommonName: "localhost", Server: true})
+	selfSigned, selfSignedKey, der := selfSignedCertificate(t)
+	sum := sha256.Sum256(der)
+	certKey, _ := selfSignedKey.Public().(*ecdsa.PublicKey)
+	jwk, _ := json.Marshal(map[string]any{"kty": "EC", "crv": "P-256", "use": "sig",
+		"x":   base64.RawURLEncoding.EncodeToString(certKey.X.FillBytes(make([]byte, 32))),
+		"y":   base64.RawURLEncoding.EncodeToString(certKey.Y.FillBytes(make([]byte, 32))),
+		"x5c": []string{base64.StdEncoding.EncodeToString(der)}, "x5t#S256": base64.RawURLEncoding.EncodeToString(sum[:])})
+	issuer := startOIDCProvider(t, "unused-secret-unused-secret-unused-secret", key,
+		"SERVER_CERT="+serverCert, "SERVER_KEY="+serverKey, "CLIENT_CA="+ca.CertPEM, "SELF_SIGNED_JWK="+string(jwk))
+	c := newClient(t, func(c *grant.Config) { c.CACertPEM = ca.CertPEM })
+	r := grant.Request{API: grant.OAuth2, Issuer: issuer, ClientID: "self-signed-client",
+		ClientAuth: grant.ClientAuthSelfSignedTLS, ClientCertPEM: selfSigned, ClientKeyPEM: selfSignedKeyPEM(t, selfSignedKey),
+		Scope: "api.read"}
+	if _, err := c.Grant(context.Background(), r); err != nil {
+		t.Fatalf("oidc-provider refused self_signed_tls_client_auth: %v", err)
+	}
+	// Another self-signed certificate is not the registered one.
+	other, otherKey, _ := selfSignedCertificate(t)
+	r.ClientCertPEM, r.ClientKeyPEM = other, selfSignedKeyPEM(t, otherKey)
+	_, err = c.Grant(context.Background(), r)
+	var ge *grant.Error
+	if !errors.As(err, &ge) || ge.Reason() != grant.ReasonClientCredentials {
+		t.Errorf("an unregistered certificate: %v, want a refused client", err)
+	}
+}
+
+// selfSignedCertificate is a P-256 certificate that signs itself, as a client registers for
+// self_signed_tls_client_auth, with its key and DER.
+func selfSignedCertificate(t *testing.T) (certPEM string, key *ecdsa.PrivateKey, der []byte) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: "self-signed-client"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	der, err = x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})), key, der
+}
+
+func selfSignedKeyPEM(t *testing.T, key *ecdsa.PrivateKey) string {
+	t.Helper()
+	der, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}))
 }

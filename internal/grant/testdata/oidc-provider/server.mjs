@@ -7,6 +7,7 @@
 //   SERVER_CERT, SERVER_KEY, CLIENT_CA
 //                  when set: serve https with this certificate, ask for a client certificate, and
 //                  enable RFC 8705 (tls_client_auth for CLIENT_CA's CN=inventory-mtls, bound tokens)
+//   SELF_SIGNED_JWK with TLS: a self_signed_tls_client_auth client registered by this JWK (x5c)
 import https from 'node:https';
 import http from 'node:http';
 import Provider from 'oidc-provider';
@@ -32,8 +33,12 @@ server.listen(0, '127.0.0.1', () => {
   if (tls) {
     clients.push({ client_id: 'mtls-client', token_endpoint_auth_method: 'tls_client_auth',
       tls_client_auth_subject_dn: 'CN=inventory-mtls', tls_client_certificate_bound_access_tokens: true, ...grant });
+    if (process.env.SELF_SIGNED_JWK) {
+      clients.push({ client_id: 'self-signed-client', token_endpoint_auth_method: 'self_signed_tls_client_auth',
+        jwks: { keys: [JSON.parse(process.env.SELF_SIGNED_JWK)] }, ...grant });
+    }
     features.mTLS = {
-      enabled: true, tlsClientAuth: true, certificateBoundAccessTokens: true,
+      enabled: true, tlsClientAuth: true, selfSignedTlsClientAuth: true, certificateBoundAccessTokens: true,
       getCertificate(ctx) {
         const c = ctx.socket.getPeerCertificate();
         return c && c.raw ? pem(c.raw) : undefined;
@@ -45,7 +50,7 @@ server.listen(0, '127.0.0.1', () => {
     };
   }
   const clientAuthMethods = ['client_secret_basic', 'client_secret_jwt', 'client_secret_post', 'private_key_jwt', 'none'];
-  if (tls) clientAuthMethods.push('tls_client_auth');
+  if (tls) clientAuthMethods.push('tls_client_auth', 'self_signed_tls_client_auth');
   const provider = new Provider(issuer, { clients, clientAuthMethods, scopes: ['api.read'], features });
   server.on('request', provider.callback());
   console.log(issuer);
