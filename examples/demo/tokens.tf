@@ -2,12 +2,8 @@
 # accounts (internal/provider/docs_generate_test.go): do not edit. main.tf uses what it defines.
 
 # github_app_token, as an ephemeral resource and as a data source.
-ephemeral "github_app_token" "demo" {
-  provider = authtoken
-
-  app_id          = "424242"
-  client_id       = "Iv23liAuthtokenTestApp"
-  private_key_pem = <<-EOT
+locals {
+  github_app_token_private_key_pem = <<-EOT
 -----BEGIN RSA PRIVATE KEY-----
 MIIEowIBAAKCAQEAz4LByYixXfGkqB+fXSnVT2J4F3K8Ja8n+0s0it1oaVSNTsah
 Jvi3J+VI8jJzbMXE7iuAwS/66yOaPX33RqSIVhp/qiuFf9kW2EAfe++RLq8uYur2
@@ -36,6 +32,14 @@ MMFZyq4K9LMTBRK8f8z+sk+SqFc4X5qy8y7+o12kuWESjhHKEmc25MDiVoZWzOab
 22EsBGaX7HO61BVIx2k24TJjedoAxxpzMlQS08QFHHTbjbNImpvH
 -----END RSA PRIVATE KEY-----
 EOT
+}
+
+ephemeral "github_app_token" "demo" {
+  provider = authtoken
+
+  app_id          = "424242"
+  client_id       = "Iv23liAuthtokenTestApp"
+  private_key_pem = local.github_app_token_private_key_pem
   installation_id = "1001"
   owner           = "authtoken-test-org"
   api_url         = var.token_server
@@ -47,35 +51,7 @@ data "github_app_token" "demo" {
 
   app_id          = "424242"
   client_id       = "Iv23liAuthtokenTestApp"
-  private_key_pem = <<-EOT
------BEGIN RSA PRIVATE KEY-----
-MIIEowIBAAKCAQEAz4LByYixXfGkqB+fXSnVT2J4F3K8Ja8n+0s0it1oaVSNTsah
-Jvi3J+VI8jJzbMXE7iuAwS/66yOaPX33RqSIVhp/qiuFf9kW2EAfe++RLq8uYur2
-gwmr1mPQtlsvLlknc3jGe0/n9iMHVGePVGLGhsfRp/oQjHd8n+oC9Zh15AjZmvZY
-S6oQGj3uKoO1Yrz0AnV8jIfxqE/0YF2r7O9gvUpfjqP9NzgTkYmpv5u3j2ieDfjs
-a1GY7ckLdMXZQk1BBkQeJ7kOuxEs46Ns939gO8AGaBw7GY7qJc/0qmSkUC8+eGJr
-7eWpP12EUiRwb5Jf6BFKVaHwyyF6r4W/5Ji42QIDAQABAoIBAAGggFLLWrymUt4A
-lXgeW65KKC/i4JJuZk1ZlcQK9VvHY8OSL3GbR0Wto13xbac/gQpEVreXtTYXwDNV
-jqqZSqUGLdRl5Uo50lcytYHRazLRq8xEaay1rDO7nPIjvTcgpXxfHjXu9p4e6y/1
-uebK+XcqujxAwSrLcF4z8FRVnthWrSBUnYpXDjEjuSN4+KQDKelEXDFSl2HXrEDv
-PiEnuyrjbFpufHMTh2NZdBm+5HzDxVkNS4T3/vChxQ3L2Fky1iRN/yfZ1X2qE0NY
-7MdEfrIob5TohMQkoYzU547ukHm0r1gUc3xUls8xLMKaFjEKIGXMkGybqtPoD6Hw
-6Ezj7wsCgYEA/m/FIEa/Eqaly8coSe1LT6JPGSnikChDPErrAUXtYYne5qYrjO/O
-8rw1aYpmGFLHS9GuqpA37qvinR8v14ca55bh9rt2YrrA7Fc2bpYV1DErH5HpoPdZ
-n0SUpTPUhJwD/ba7LU8SvjNSA8gto8EobaJne1Omo9RqFjzxbFAXfg8CgYEA0Mks
-Ioj7AAL06b46EN/pFgDbAvj3PEAAYcGAFibeoPp+swXHdw6KsUsnL+qlhYAXweyW
-XZ/jUmy5qkDglYN4baAjuw3FSIZiOVzrJU/BatV0uv0CMC6huWtX2LhZcwU3Gi3J
-AfJnZmGptaCLCeYjeudFOUqCbqO8WuW6++lqwpcCgYEA/av54WAniDTWAAEjzfDj
-sRWlvvTfidJalnYrLy3EqgaHUXZC3VUKA0BaEEuH1qBRSupXNn5rBW4hlX1OeZed
-31+zEgd81JpVVkztW/wO72vGDsevImj51azOdpbiPwQ9hmr02wuHKFKKZnLh7e3a
-nNPaUD7qWVSiIGHKYa7IfUkCgYBowSblxPi6zsD3LjyQDugx5Af++8+AaVRHuAB+
-HM6C0mwTgojL0X4A6oYk4oRd8SD6aawgGYLC7k5Rf++u1KHtzvVeetBLTTGnOlm5
-BMU0xxikYSFh72OxVoxi7kvjC/DTr7k0wtziX4n42S4pr1CJ79OppRrATGLK8Iza
-rAimzQKBgCVG2GmUQqZdMAQmhk9qi/PBHf6NZrymVAr8dIut9n8vG32ZpAr4rayU
-MMFZyq4K9LMTBRK8f8z+sk+SqFc4X5qy8y7+o12kuWESjhHKEmc25MDiVoZWzOab
-22EsBGaX7HO61BVIx2k24TJjedoAxxpzMlQS08QFHHTbjbNImpvH
------END RSA PRIVATE KEY-----
-EOT
+  private_key_pem = local.github_app_token_private_key_pem
   installation_id = "1001"
   owner           = "authtoken-test-org"
   api_url         = var.token_server

@@ -373,15 +373,20 @@ func demoTokens(types []tokenType) string {
 		api := tt.server()
 		values := tt.testInputs("")
 		values["token_url"] = "" // set below, as an expression
-		var attrs, ephemeralAttrs []string
+		var attrs, ephemeralAttrs, multiLine []string
 		for i := range tt.inputs {
 			switch name := tt.inputs[i].name; {
 			case name == "token_url":
 				attrs = append(attrs, "token_url = "+server(api.Path()))
 			case name == "api_url": // a REST API's root, whose paths the grant builds itself
 				attrs = append(attrs, "api_url = var.token_server")
+			case strings.Contains(values[name], "\n"):
+				// A PEM key: written once, in a local both blocks use.
+				local := tt.name + "_" + name
+				multiLine = append(multiLine, local+" = "+hclValue(values[name]))
+				attrs = append(attrs, name+" = local."+local)
 			case values[name] != "":
-				attrs = append(attrs, name+" = "+hclValue(values[name]))
+				attrs = append(attrs, name+" = "+hclLiteral(values[name]))
 			}
 		}
 		revoked := slices.ContainsFunc(tt.inputs, func(in input) bool { return in.name == "revoke_on_close" }) &&
@@ -395,6 +400,9 @@ func demoTokens(types []tokenType) string {
 			}
 		}
 		fmt.Fprintf(&b, "# %s, as an ephemeral resource and as a data source.\n", tt.name)
+		if len(multiLine) > 0 {
+			fmt.Fprintf(&b, "locals {\n  %s\n}\n\n", strings.Join(multiLine, "\n  "))
+		}
 		for _, kind := range []string{"ephemeral", "data"} {
 			a := attrs
 			if kind == "ephemeral" {
