@@ -198,7 +198,8 @@ func (v *visit) record(failure *Error, retryAfter time.Duration) {
 		st.failure = failure
 		if retryAfter > 0 {
 			v.heldSince = now
-			if failure.Status == http.StatusTooManyRequests || failure.Status == http.StatusServiceUnavailable {
+			// GitHub's rate limits are 403s its API marks (API.throttled): they hold the host too.
+			if failure.rateLimited || failure.Status == http.StatusTooManyRequests || failure.Status == http.StatusServiceUnavailable {
 				st.holdUntil = later(st.holdUntil, now.Add(retryAfter))
 			}
 		}

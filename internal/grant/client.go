@@ -457,12 +457,13 @@ func describeBody(e *Error, body []byte, red *redactor) {
 		ErrorDescription string `json:"error_description"`
 		Message          string `json:"message"` // REST APIs' errors, GitHub's among them
 	}
-	if len(body) > 0 && json.Unmarshal(asUTF8(body), &oauth) == nil && oauth.Error != "" {
+	parsed := len(body) > 0 && json.Unmarshal(asUTF8(body), &oauth) == nil
+	if parsed && oauth.Error != "" {
 		e.Code = red.code(oauth.Error)
 		e.Description = red.text(oauth.ErrorDescription, maxServerText)
 		return
 	}
-	if len(body) > 0 && json.Unmarshal(asUTF8(body), &oauth) == nil && oauth.Message != "" {
+	if parsed && oauth.Message != "" {
 		e.Description = red.text(oauth.Message, maxServerText)
 		return
 	}

@@ -252,7 +252,7 @@ func (e *Error) Reason() Reason {
 		return ReasonAccessDenied
 	case e.Status == http.StatusNotFound || e.Status == http.StatusMethodNotAllowed:
 		return ReasonNoEndpoint
-	case e.Status == http.StatusTooManyRequests || e.rateLimited:
+	case e.Status == http.StatusTooManyRequests:
 		return ReasonRateLimited
 	case e.Status >= 500:
 		return ReasonServerFailure

@@ -211,8 +211,10 @@ func (c *Client) githubInstallation(ctx context.Context, r Request, base string)
 	if id, ok := c.installations.found.Load(key); ok {
 		return id.(string), nil //nolint:forcetypeassert // only strings are stored
 	}
+	flight, cancel := detached(ctx) // the grant's time limit, not its cancellation, as Discover does
 	ch := c.installations.flight.DoChan(key, func() (any, error) {
-		id, err := c.lookUpInstallation(context.WithoutCancel(ctx), r, base)
+		defer cancel()
+		id, err := c.lookUpInstallation(flight, r, base)
 		if err == nil {
 			c.installations.found.Store(key, id)
 		}

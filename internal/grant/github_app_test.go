@@ -382,3 +382,26 @@ func TestGitHubAppSecondaryLimitWithoutHeaders(t *testing.T) {
 		})
 	}
 }
+
+// TestGitHubAppRateLimitHoldsTheHost: a rate limit GitHub answers with a 403 holds the host for
+// the whole client, as a 429 does: once the open circuit would let a probe through, the next grant
+// is still refused here, without a request, until the wait GitHub asked for is over.
+func TestGitHubAppRateLimitHoldsTheHost(t *testing.T) {
+	t.Parallel()
+	srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
+	srv.SetFault(tokenserver.GitHubApp, hostile.Fault{FailTimes: hostile.Always, FailWith: hostile.FailSecondaryRateLimit, RetryAfter: "3600"})
+	c := newClient(t) // its open circuit lets a probe through after 20 backoffs of 20 ms
+	req := testsupport.Request(grant.GitHubApp, ts.URL) // by its installation ID: no lookup
+	_, err := c.Grant(context.Background(), req)
+	var ge *grant.Error
+	if !errors.As(err, &ge) || ge.Reason() != grant.ReasonRateLimited {
+		t.Fatalf("%v, want a rate limit", err)
+	}
+	time.Sleep(time.Second) // past the open circuit's probe delay (400 ms), so only the hold refuses
+	if _, err := c.Grant(context.Background(), req); err == nil {
+		t.Fatal("the second grant got a token during GitHub's rate limit")
+	}
+	if n := srv.Requests(tokenserver.GitHubApp); n != 1 {
+		t.Errorf("%d token requests, want 1: the second grant must wait out GitHub's hour, not ask again", n)
+	}
+}
