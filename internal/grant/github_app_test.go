@@ -390,7 +390,7 @@ func TestGitHubAppRateLimitHoldsTheHost(t *testing.T) {
 	t.Parallel()
 	srv, ts := testsupport.HostileServer(t, tokenserver.DefaultConfig())
 	srv.SetFault(tokenserver.GitHubApp, hostile.Fault{FailTimes: hostile.Always, FailWith: hostile.FailSecondaryRateLimit, RetryAfter: "3600"})
-	c := newClient(t) // its open circuit lets a probe through after 20 backoffs of 20 ms
+	c := newClient(t)                                   // its open circuit lets a probe through after 20 backoffs of 20 ms
 	req := testsupport.Request(grant.GitHubApp, ts.URL) // by its installation ID: no lookup
 	_, err := c.Grant(context.Background(), req)
 	var ge *grant.Error
