@@ -174,7 +174,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("-tls-dir: %w", err)
 		}
 		cfg.ClientCAs = tlsFiles.pool
-		if _, taken := cfg.Clients[tokenserver.OAuth2][mtlsClientID]; !taken {
+		// Not into an API whose clients -config turned off: every login there stays refused.
+		if _, taken := cfg.Clients[tokenserver.OAuth2][mtlsClientID]; !taken && len(cfg.Clients[tokenserver.OAuth2]) > 0 {
 			cfg.Clients[tokenserver.OAuth2][mtlsClientID] = tokenserver.TLSClientAuthPrefix + tlsClientSubject
 		}
 	}

@@ -748,3 +748,23 @@ func TestGitHubAppKeys(t *testing.T) {
 		t.Errorf("Credentials %+v", c)
 	}
 }
+
+// TestLogLinesCannotBeForged: a route's {name} segments come from the client, and the log shows
+// them escaped, so an encoded newline cannot add a line of its own.
+func TestLogLinesCannotBeForged(t *testing.T) {
+	t.Parallel()
+	_, ts, logs := loggedServer(t)
+	resp, err := http.Get(ts.URL + "/users/x%0Aapi=tenn%20method=POST%20status=200%20error=forged/installation")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for line := range strings.SplitSeq(logs.String(), "\n") {
+		if strings.HasPrefix(line, "api=tenn") {
+			t.Errorf("a forged log line: %q", line)
+		}
+	}
+	if !strings.Contains(logs.String(), "x%0Aapi=tenn") {
+		t.Errorf("the lookup's path is not in the log, escaped:\n%s", logs.String())
+	}
+}

@@ -273,7 +273,8 @@ func (s *Server) logRequest(api API, r *http.Request, w *response, d time.Durati
 		line += " resource=" + w.resource
 	}
 	if w.route != "" {
-		line += " " + w.route + "=" + r.URL.Path
+		// Escaped: a route's {name} segments are the client's, and a decoded newline would forge a line.
+		line += " " + w.route + "=" + r.URL.EscapedPath()
 	}
 	s.cfg.Logger.Printf("%s duration=%s", line, d.Round(time.Millisecond))
 }

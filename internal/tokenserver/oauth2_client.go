@@ -103,6 +103,9 @@ func (s *Server) oauth2Registered(id string) (reg oauth2Registration, problem st
 		return oauth2Registration{kind: federatedClient, subject: strings.TrimPrefix(v, FederatedPrefix)}, ""
 	case strings.HasPrefix(v, "-----BEGIN CERTIFICATE-----"):
 		block, _ := pem.Decode([]byte(v))
+		if block == nil {
+			return reg, "the client's registered certificate is not PEM"
+		}
 		cert, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
 			return reg, "the client's registered certificate cannot be read"
