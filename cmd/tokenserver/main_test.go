@@ -75,6 +75,19 @@ func start(t *testing.T, args ...string) *server {
 }
 
 // answer is a token endpoint's answer.
+// fields are an answer's keys with the values that carry no token, for failure messages: a
+// failing test must not print the tokens it was given.
+func (a answer) fields() map[string]any {
+	out := map[string]any{}
+	for k, v := range a.body {
+		if strings.Contains(k, "token") {
+			v = "(withheld)"
+		}
+		out[k] = v
+	}
+	return out
+}
+
 type answer struct {
 	status int
 	header http.Header
@@ -120,7 +133,7 @@ func lifetime(t *testing.T, a answer) time.Duration {
 	token, _ := a.body["access_token"].(string)
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
-		t.Fatalf("not a JWT: %q", token)
+		t.Fatalf("not a JWT (%d bytes, value withheld)", len(token))
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
 	var claims struct{ Exp, Iat int64 }
@@ -222,7 +235,7 @@ func TestRun(t *testing.T) {
 	a := tennLogin(t, base)
 	token, _ := a.body["access_token"].(string)
 	if a.status != 200 || token == "" || lifetime(t, a) != 2*time.Minute {
-		t.Fatalf("login: status %d, %v", a.status, a.body)
+		t.Fatalf("login: status %d, %v", a.status, a.fields())
 	}
 	// The resource endpoint takes the token, and refuses a call without one.
 	for auth, want := range map[string]int{"Bearer " + token: 200, "": 401} {
@@ -368,12 +381,12 @@ func TestConfigFile(t *testing.T) {
 	a := post(t, tokenURL, url.Values{"grant_type": {"client_credentials"}, "client_id": {"inventory-ci"},
 		"client_secret": {"inventory-test-secret"}}, "", "")
 	if a.status != 200 || a.body["scope"] != "inventory.read" || a.body["expires_in"] != 900.0 {
-		t.Errorf("own client: status %d, %v; want the first scope, 15 minutes", a.status, a.body)
+		t.Errorf("own client: status %d, %v; want the first scope, 15 minutes", a.status, a.fields())
 	}
 	a = post(t, tokenURL, url.Values{"grant_type": {"password"}, "client_id": {"inventory-ci"}, "client_secret": {"inventory-test-secret"},
 		"username": {"alice"}, "password": {"alice-test-password"}, "scope": {"inventory.write"}}, "", "")
 	if a.status != 200 || a.body["scope"] != "inventory.write" {
-		t.Errorf("own user: status %d, %v", a.status, a.body)
+		t.Errorf("own user: status %d, %v", a.status, a.fields())
 	}
 	a = post(t, tokenURL, url.Values{"grant_type": {"client_credentials"}, "client_id": {"inventory-ci"},
 		"client_secret": {"inventory-test-secret"}, "scope": {"api.read"}}, "", "")
@@ -386,7 +399,7 @@ func TestConfigFile(t *testing.T) {
 		t.Errorf("the replaced test client: status %d, want 401", a.status)
 	}
 	if a := tennLogin(t, s.base); a.status != 200 || lifetime(t, a) != 5*time.Minute {
-		t.Errorf("tenn: status %d, %v; want its test user and 5 minutes", a.status, a.body)
+		t.Errorf("tenn: status %d, %v; want its test user and 5 minutes", a.status, a.fields())
 	}
 	a = testiniumLogin(t, s.base)
 	if a.status != 401 {
@@ -587,7 +600,7 @@ func TestGitHubApp(t *testing.T) {
 	a := call(http.MethodPost, tokenPath, jwt)
 	token, _ := a.body["token"].(string)
 	if a.status != 201 || !strings.HasPrefix(token, "ghs_") {
-		t.Fatalf("token request: status %d, %v", a.status, a.body)
+		t.Fatalf("token request: status %d, %v", a.status, a.fields())
 	}
 	if a := call(http.MethodGet, tokenserver.GitHubAppResourcePath, "token "+token); a.status != 200 || a.body["total_count"] != 3.0 {
 		t.Errorf("resource: status %d, %v", a.status, a.body)

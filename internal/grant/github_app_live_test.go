@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/grant"
 )
@@ -29,6 +30,13 @@ func TestGitHubAppLive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	released := false
+	t.Cleanup(func() { // a failure below must not leave a real token valid for an hour
+		if !released {
+			_, _ = c.Release(context.Background(), tok.Lease)
+		}
+	})
+	client := &http.Client{Timeout: 2 * time.Minute} // a network that hangs ends the test, not go test's 10 minutes
 	if tok.Installation == nil || tok.Installation.ID == 0 || tok.ExpiresAt.IsZero() {
 		t.Fatalf("installation %+v, expires at %v", tok.Installation, tok.ExpiresAt)
 	}
@@ -37,7 +45,7 @@ func TestGitHubAppLive(t *testing.T) {
 		r.Header.Set("Authorization", "Bearer "+tok.AccessToken)
 		r.Header.Set("Accept", "application/vnd.github+json")
 		r.Header.Set("User-Agent", "terraform-provider-authtoken-live-test")
-		resp, err := http.DefaultClient.Do(r)
+		resp, err := client.Do(r)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,6 +55,7 @@ func TestGitHubAppLive(t *testing.T) {
 	if got := call(); got != http.StatusOK {
 		t.Fatalf("GitHub answered %d to the new token", got)
 	}
+	released = true
 	if revoked, err := c.Release(context.Background(), tok.Lease); err != nil || !revoked {
 		t.Fatalf("revocation: %v, %v", revoked, err)
 	}

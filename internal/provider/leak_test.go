@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -68,12 +69,23 @@ func errString(err error) string {
 	return err.Error()
 }
 
-// redacted hides the credentials this run put in the environment, so that a failure message
-// cannot print one even if Terraform did.
+// redacted hides the credentials this run put in the environment, in every form a request
+// carries or a server echoes them (grant.SecretForms), and each line of a PEM, so that a failure
+// message cannot print one even if Terraform did.
 func (r *leakRun) redacted(s string) string {
 	for name, value := range r.env {
-		if value != "" && (strings.HasSuffix(name, "_PASSWORD") || strings.HasSuffix(name, "_SECRET") || strings.HasSuffix(name, "_PEM")) {
-			s = strings.ReplaceAll(s, value, "<"+name+">")
+		if value == "" || !(strings.HasSuffix(name, "_PASSWORD") || strings.HasSuffix(name, "_SECRET") || strings.HasSuffix(name, "_PEM")) {
+			continue
+		}
+		forms := grant.SecretForms(value)
+		for line := range strings.SplitSeq(value, "\n") {
+			if len(line) >= 16 && !strings.HasPrefix(line, "-----") {
+				forms = append(forms, line)
+			}
+		}
+		slices.SortFunc(forms, func(a, b string) int { return len(b) - len(a) }) // a form holding another first
+		for _, form := range forms {
+			s = strings.ReplaceAll(s, form, "<"+name+">")
 		}
 	}
 	return s

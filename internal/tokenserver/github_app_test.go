@@ -181,7 +181,7 @@ func gitHubSuccess(t *testing.T, c *http.Client, ts *httptest.Server) {
 		m := decodeObject(t, b)
 		tok, _ := m["token"].(string)
 		if !gitHubTokenPattern.MatchString(tok) || m["repository_selection"] != "selected" {
-			t.Errorf("token %q selection %v", tok, m["repository_selection"])
+			t.Errorf("token of %d bytes (value withheld), selection %v", len(tok), m["repository_selection"])
 		}
 		if ks := slices.Sorted(maps.Keys(m)); !slices.Equal(ks, []string{"expires_at", "permissions", "repository_selection", "token"}) {
 			t.Errorf("fields %v: without repositories asked for, GitHub lists none", ks)

@@ -69,7 +69,7 @@ func TestOAuth2Entra(t *testing.T) {
 	m := sendOK(t, c, ts, entraPost(entraTenant, assertion(entraURL, "x5t", x5t, "x5t#S256", x5t256)))
 	if ks := keys(m); len(ks) != 4 || m["token_type"] != "Bearer" || m["expires_in"] != json.Number("3600") ||
 		m["ext_expires_in"] != json.Number("3600") {
-		t.Errorf("Entra answers token_type, expires_in, ext_expires_in and access_token, no scope: %v", m)
+		t.Errorf("Entra answers token_type, expires_in, ext_expires_in and access_token, no scope: got the keys %v", slices.Sorted(maps.Keys(m)))
 	}
 	tok, _ := m["access_token"].(string)
 	_, claims := jwtParts(t, tok)
