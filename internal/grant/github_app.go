@@ -3,7 +3,6 @@ package grant
 import (
 	"context"
 	"crypto/rsa"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -141,18 +140,9 @@ func githubAppJWT(r Request, now time.Time) (string, error) {
 	if iss == "" {
 		iss = r.AppID
 	}
-	header, _ := json.Marshal(map[string]string{"typ": "JWT", "alg": "RS256"})
-	claims, err := json.Marshal(map[string]any{"iat": iat.Unix(), "exp": iat.Add(githubAppJWTLifetime).Unix(), "iss": iss})
-	if err != nil {
-		return "", err
-	}
-	enc := base64.RawURLEncoding
-	input := enc.EncodeToString(header) + "." + enc.EncodeToString(claims)
-	sig, err := signDigest(key, input)
-	if err != nil {
-		return "", err
-	}
-	return input + "." + enc.EncodeToString(sig), nil
+	return signJWT(map[string]string{"typ": "JWT", "alg": "RS256"},
+		map[string]any{"iat": iat.Unix(), "exp": iat.Add(githubAppJWTLifetime).Unix(), "iss": iss},
+		func(input string) ([]byte, error) { return signDigest(key, input) })
 }
 
 // githubHeaders are what GitHub's docs send with every REST request; auth is the Authorization value.

@@ -383,15 +383,25 @@ func clientAssertion(r Request, now time.Time) (string, error) {
 	_, _ = rand.Read(jti) // crypto/rand.Read never fails (Go 1.24+)
 	claims := map[string]any{"iss": r.ClientID, "sub": r.ClientID, "aud": r.TokenURL,
 		"iat": now.Unix(), "exp": now.Add(assertionLifetime).Unix(), "jti": hex.EncodeToString(jti)}
-	h, _ := json.Marshal(header) // maps of strings and numbers always marshal
-	c, _ := json.Marshal(claims)
-	enc := base64.RawURLEncoding
-	signingInput := enc.EncodeToString(h) + "." + enc.EncodeToString(c)
-	sig, err := sign(signingInput)
+	jws, err := signJWT(header, claims, sign)
 	if err != nil {
 		return "", fmt.Errorf("signing the client assertion: %w", err)
 	}
-	return signingInput + "." + enc.EncodeToString(sig), nil
+	return jws, nil
+}
+
+// signJWT is a JWS in compact form (RFC 7515 7.1) of header and claims, signed by sign over the
+// signing input. Maps marshal with sorted keys, so the same inputs give the same bytes.
+func signJWT(header map[string]string, claims map[string]any, sign func(input string) ([]byte, error)) (string, error) {
+	h, _ := json.Marshal(header) // maps of strings and numbers always marshal
+	c, _ := json.Marshal(claims)
+	enc := base64.RawURLEncoding
+	input := enc.EncodeToString(h) + "." + enc.EncodeToString(c)
+	sig, err := sign(input)
+	if err != nil {
+		return "", err
+	}
+	return input + "." + enc.EncodeToString(sig), nil
 }
 
 // signDigest signs input's SHA-256 digest: RSASSA-PKCS1-v1_5 (RS256), or ECDSA as JWS ES256 wants
