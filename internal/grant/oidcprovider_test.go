@@ -173,9 +173,13 @@ func TestOIDCProviderSelfSignedTLSClientAuth(t *testing.T) {
 	selfSigned, selfSignedKey, der := selfSignedCertificate(t)
 	sum := sha256.Sum256(der)
 	certKey, _ := selfSignedKey.Public().(*ecdsa.PublicKey)
+	point, err := certKey.Bytes() // 0x04, then X and Y of 32 bytes each
+	if err != nil {
+		t.Fatal(err)
+	}
 	jwk, _ := json.Marshal(map[string]any{"kty": "EC", "crv": "P-256", "use": "sig",
-		"x":   base64.RawURLEncoding.EncodeToString(certKey.X.FillBytes(make([]byte, 32))),
-		"y":   base64.RawURLEncoding.EncodeToString(certKey.Y.FillBytes(make([]byte, 32))),
+		"x":   base64.RawURLEncoding.EncodeToString(point[1:33]),
+		"y":   base64.RawURLEncoding.EncodeToString(point[33:65]),
 		"x5c": []string{base64.StdEncoding.EncodeToString(der)}, "x5t#S256": base64.RawURLEncoding.EncodeToString(sum[:])})
 	issuer := startOIDCProvider(t, "unused-secret-unused-secret-unused-secret", key,
 		"SERVER_CERT="+serverCert, "SERVER_KEY="+serverKey, "CLIENT_CA="+ca.CertPEM, "SELF_SIGNED_JWK="+string(jwk))

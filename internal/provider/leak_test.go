@@ -74,7 +74,8 @@ func errString(err error) string {
 // message cannot print one even if Terraform did.
 func (r *leakRun) redacted(s string) string {
 	for name, value := range r.env {
-		if value == "" || !(strings.HasSuffix(name, "_PASSWORD") || strings.HasSuffix(name, "_SECRET") || strings.HasSuffix(name, "_PEM")) {
+		secret := strings.HasSuffix(name, "_PASSWORD") || strings.HasSuffix(name, "_SECRET") || strings.HasSuffix(name, "_PEM")
+		if value == "" || !secret {
 			continue
 		}
 		forms := grant.SecretForms(value)
