@@ -67,7 +67,8 @@ start_server() {
   "$work/tokenserver" -listen 127.0.0.1:0 "${flags[@]}" 2>"$log" &
   pid=$!
   server_pids+=("$pid")
-  for _ in $(seq 100); do
+  # Up to 60 s: a busy machine, and -tls-dir makes a CA and two certificates before it listens.
+  for _ in $(seq 600); do
     ready=true
     for f in "${files[@]}"; do [ -s "$f" ] || ready=false; done
     $ready && return 0

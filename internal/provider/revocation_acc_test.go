@@ -20,19 +20,35 @@ import (
 // generic type finds the endpoint in its issuer's metadata; GitHub's is on its API URL.
 func TestAccRevokeOnClose(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		tt     tokenType
-		inputs func(base string) map[string]string
-	}{
-		{tennToken, func(base string) map[string]string {
-			return with(tennToken.testInputs(base), "revocation_url", tokenserver.RevocationURL(base, tokenserver.Tenn))
-		}},
-		{oauth2Token, func(base string) map[string]string {
-			return with(without(oauth2Token.testInputs(base), "token_url"), "issuer", tokenserver.OAuth2Issuer(base))
-		}},
-		// GitHub's DELETE /installation/token, authorized by the token itself, on the API URL.
-		{githubAppToken, githubAppToken.testInputs},
-	} {
+	// How a type names its revocation endpoint, when its test inputs alone do not.
+	endpoints := map[string]func(base string, inputs map[string]string) map[string]string{
+		tennToken.name: func(base string, inputs map[string]string) map[string]string {
+			return with(inputs, "revocation_url", tokenserver.RevocationURL(base, tokenserver.Tenn))
+		},
+		oauth2Token.name: func(base string, inputs map[string]string) map[string]string {
+			return with(without(inputs, "token_url"), "issuer", tokenserver.OAuth2Issuer(base))
+		},
+		// GitHub's DELETE /installation/token, authorized by the token itself, is on its API URL.
+	}
+	var revoking []tokenType // every type that can revoke: a new one is covered without an edit here
+	for _, tt := range tokenTypes() {
+		if tt.isInput("revoke_on_close") {
+			revoking = append(revoking, tt)
+		}
+	}
+	if len(revoking) < 3 {
+		t.Fatalf("%d types have revoke_on_close, want at least tenn, oauth2 and github_app", len(revoking))
+	}
+	for _, tt := range revoking {
+		tc := struct {
+			tt     tokenType
+			inputs func(base string) map[string]string
+		}{tt, func(base string) map[string]string {
+			if endpoint, ok := endpoints[tt.name]; ok {
+				return endpoint(base, tt.testInputs(base))
+			}
+			return tt.testInputs(base)
+		}}
 		t.Run(tc.tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv, ts := testsupport.TokenServer(t, tokenserver.DefaultConfig())
