@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
 	eschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
@@ -22,8 +24,8 @@ import (
 // The parts of the docs that list the token types are written from the registry (tokenTypes()),
 // so that a new type needs no edit to them:
 //
-//   - README.md: the types table, the inputs table (a column per type), and every HCL block,
-//     each a copy of an examples/ file;
+//   - README.md: the types table, the inputs table (a column per type), the sentence naming the
+//     sensitive attributes, and every HCL block, each a copy of an examples/ file;
 //   - templates/index.md.tmpl: the types table and the environment scripts;
 //   - examples/from-environment/: per type and kind, the block that takes everything from the
 //     environment, which the templates include;
@@ -125,6 +127,8 @@ func generatedDocs(root string) (map[string]string, error) {
 			return readmeTypesTable(types), nil
 		case "inputs":
 			return inputsTable(types), nil
+		case "sensitive":
+			return sensitiveList(types), nil
 		}
 		return exampleBlock(root, name)
 	}); err != nil {
@@ -285,6 +289,43 @@ func environmentScripts(types []tokenType) string {
 
 // inputsTable has a row per input of any type, in the order the types list them, and a column
 // per type: the environment variable, and whether the input is required or has a default.
+// sensitiveList is README's sentence naming every sensitive attribute: the types' inputs and
+// results, and the provider's settings, in registry order.
+func sensitiveList(types []tokenType) string {
+	var names []string
+	add := func(name string) {
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	for _, tt := range types {
+		for _, in := range tt.inputs {
+			if in.sensitive {
+				add(in.name)
+			}
+		}
+	}
+	for _, tt := range types {
+		for _, out := range tt.outputs {
+			if out.ephemeral.IsSensitive() {
+				add(out.name)
+			}
+		}
+	}
+	var resp provider.SchemaResponse
+	(&authtokenProvider{}).Schema(context.Background(), provider.SchemaRequest{}, &resp)
+	for _, name := range slices.Sorted(maps.Keys(resp.Schema.Attributes)) {
+		if resp.Schema.Attributes[name].IsSensitive() {
+			add(name)
+		}
+	}
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = "`" + n + "`"
+	}
+	return "- " + strings.Join(quoted[:len(quoted)-1], ", ") + " and " + quoted[len(quoted)-1] + " are sensitive.\n"
+}
+
 func inputsTable(types []tokenType) string {
 	var names []string
 	for _, tt := range types {
