@@ -148,6 +148,19 @@ func TestOIDCProviderTLSClientAuth(t *testing.T) {
 	if err != nil {
 		t.Fatalf("oidc-provider refused tls_client_auth: %v", err)
 	}
+	// oidc-provider bound the token to the certificate (cnf x5t#S256), and the grant, which checks
+	// the binding against the certificate it presented, accepted it: both compute the thumbprint alike.
+	var claims struct {
+		Cnf struct {
+			X5tS256 string `json:"x5t#S256"`
+		} `json:"cnf"`
+	}
+	payload, _ := grant.JWTPayload(tok.AccessToken)
+	block, _ := pem.Decode([]byte(cert))
+	sum := sha256.Sum256(block.Bytes)
+	if json.Unmarshal(payload, &claims) != nil || claims.Cnf.X5tS256 != base64.RawURLEncoding.EncodeToString(sum[:]) {
+		t.Errorf("oidc-provider's token is not bound to the certificate presented (cnf %q)", claims.Cnf.X5tS256)
+	}
 	if tok.AccessToken == "" {
 		t.Errorf("access token set %t, expires_in %d, scopes %v (the tokens withheld)", tok.AccessToken != "", tok.ExpiresIn, tok.Scopes)
 	}

@@ -49,6 +49,15 @@ server.listen(0, '127.0.0.1', () => {
       },
     };
   }
+  if (tls) {
+    // JWT access tokens for the mTLS clients' resource, so that their certificate binding (RFC 8705
+    // 3, cnf x5t#S256) is in the token for the client to check.
+    features.resourceIndicators = {
+      enabled: true,
+      defaultResource: () => 'https://api.example.com',
+      getResourceServerInfo: () => ({ scope: 'api.read', accessTokenFormat: 'jwt' }),
+    };
+  }
   const clientAuthMethods = ['client_secret_basic', 'client_secret_jwt', 'client_secret_post', 'private_key_jwt', 'none'];
   if (tls) clientAuthMethods.push('tls_client_auth', 'self_signed_tls_client_auth');
   const provider = new Provider(issuer, { clients, clientAuthMethods, scopes: ['api.read'], features });
