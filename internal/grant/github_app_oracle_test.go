@@ -26,7 +26,7 @@ import (
 
 // TestGitHubAppOracleJWT: golang-jwt verifies the app JWT the grant core sends with the app's
 // public key: RS256, an iat in the past, an exp at most 10 minutes after it, and iss the client
-// ID (a string) or, without one, the app ID (a JSON number, as Octokit sends it).
+// ID or, without one, the app ID, a string either way.
 func TestGitHubAppOracleJWT(t *testing.T) {
 	pub, err := gojwt.ParseRSAPublicKeyFromPEM([]byte(tokenserver.GitHubAppPublicKeyPEM()))
 	if err != nil {

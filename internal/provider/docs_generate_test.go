@@ -15,8 +15,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/hcl/v2/hclwrite"
-	"github.com/hashicorp/terraform-plugin-framework/provider"
 	eschema "github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
 
 	"github.com/authtoken/terraform-provider-authtoken/internal/testsupport"
 )
@@ -477,7 +477,6 @@ func demoTokens(types []tokenType) string {
 	return b.String()
 }
 
-// hclLiteral quotes s as an HCL string that holds exactly s.
 // hclValue is hclLiteral, or a heredoc for a value of several lines (a PEM key), which reads
 // as the file it came from.
 func hclValue(s string) string {
@@ -487,6 +486,7 @@ func hclValue(s string) string {
 	return "<<-EOT\n" + s + "EOT"
 }
 
+// hclLiteral quotes s as an HCL string that holds exactly s.
 func hclLiteral(s string) string {
 	return `"` + strings.ReplaceAll(hclEscape(s), "${", "$${") + `"`
 }

@@ -92,7 +92,6 @@ func (r *leakRun) redacted(s string) string {
 	return s
 }
 
-// addFile keeps a file of the working directory; plan files are zip archives, kept member by member.
 // plan runs terraform plan, saving the plan to tfplan, as a pipeline's plan job does.
 func (r *leakRun) plan(wantSuccess bool) {
 	r.t.Helper()
@@ -108,6 +107,7 @@ func (r *leakRun) applyPlan() {
 	r.run("apply", true, func(ctx context.Context) error { return r.tf.Apply(ctx, tfexec.DirOrPlan("tfplan")) })
 }
 
+// addFile keeps a file of the working directory; plan files are zip archives, kept member by member.
 func (r *leakRun) addFile(name string) {
 	r.t.Helper()
 	data, err := os.ReadFile(filepath.Join(r.tf.WorkingDir(), name))
