@@ -155,38 +155,20 @@ func runEntraExample(t *testing.T, edit func(*hclwrite.Body)) entraRun {
 		"oauth2_private_key_pem": tokenserver.OAuth2RSAKeyPEM(),
 		"oauth2_certificate_pem": tokenserver.OAuth2RSACertPEM(),
 	}
-	// At plan every variable; at the apply of the saved plan the ephemeral ones, which Terraform
-	// asks for again.
-	planVars, applyVars := map[string]string{}, map[string]string{}
-	for name, ephemeral := range cfg.variables {
-		v, ok := values[name]
-		if !ok {
-			t.Fatalf("the entra block uses var.%s, which this test has no value for", name)
-		}
-		planVars[name] = v
-		if ephemeral {
-			applyVars[name] = v
-		}
+	planVars, applyVars, missing := splitVariables(cfg.variables, values)
+	if len(missing) > 0 {
+		t.Fatalf("the entra block uses var.%s, which this test has no value for", strings.Join(missing, ", var."))
 	}
 	run := entraRun{srv: srv}
 	step := func(name string, command func(w *bytes.Buffer) error) bool {
-		var stdout, stderr bytes.Buffer
-		tf.SetStderr(&stderr)
-		err := command(&stdout)
-		errs, warnings := jsonDiagnostics(stdout.Bytes())
+		errs, warnings, ok := jsonStep(tf, func(s string) string { return redactValues(s, planVars) }, command)
 		for _, w := range warnings {
 			run.problems = append(run.problems, name+" warned: "+w)
-		}
-		if err == nil {
-			return true
-		}
-		if len(errs) == 0 {
-			errs = []string{firstLines(stderr.String()+err.Error(), 30)}
 		}
 		for _, e := range errs {
 			run.problems = append(run.problems, name+" against the token server failed: "+e)
 		}
-		return false
+		return ok
 	}
 	if !step("plan", func(w *bytes.Buffer) error {
 		_, err := tf.PlanJSON(ctx, w, tfexec.Out("entra.tfplan"), tfexec.VarFile(writeVarFile(t, planVars)))

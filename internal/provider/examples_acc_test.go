@@ -527,17 +527,8 @@ func applyExample(ctx context.Context, t *testing.T, tf *tfexec.Terraform, cliCo
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
 	testsupport.WriteFile(t, caFile, proxy.CAPEM)
 	env := exampleEnvironment(cfg, ts.URL)
-	// The variables in var files: at plan all, at apply of the saved plan the ephemeral ones, which
-	// Terraform asks for again.
-	planVars, applyVars := map[string]string{}, map[string]string{}
-	for name, v := range exampleVariables(ts.URL) {
-		if ephemeral, declared := cfg.variables[name]; declared {
-			planVars[name] = v
-			if ephemeral {
-				applyVars[name] = v
-			}
-		}
-	}
+	// A variable without a value fails the plan ("No value for required variable"), as it should.
+	planVars, applyVars, _ := splitVariables(cfg.variables, exampleVariables(ts.URL))
 	planVarFile, applyVarFile := writeVarFile(t, planVars), writeVarFile(t, applyVars)
 	env["AUTHTOKEN_PROXY_URL"], env["AUTHTOKEN_CA_CERT_PEM"] = proxy.URL, proxy.CAPEM
 	// The same for the provisioners' curl.
@@ -546,39 +537,20 @@ func applyExample(ctx context.Context, t *testing.T, tf *tfexec.Terraform, cliCo
 	if err := tf.SetEnv(exampleEnv(cliConfig, env)); err != nil {
 		t.Fatal(err)
 	}
-	redact := func(text string) string {
-		for _, values := range []map[string]string{env, planVars} {
-			for k, v := range values {
-				if v != "" && (strings.Contains(strings.ToLower(k), "secret") || strings.Contains(strings.ToLower(k), "password")) {
-					text = strings.ReplaceAll(text, v, "<"+k+">")
-				}
-			}
-		}
-		return text
-	}
 	// The plan's warnings are problems, as validate's are; the apply's are worth a note.
 	run := func(step string, command func(w *bytes.Buffer) error) bool {
-		var stdout, stderr bytes.Buffer
-		tf.SetStderr(&stderr)
-		err := command(&stdout)
-		problems, warnings := jsonDiagnostics(stdout.Bytes())
+		errs, warnings, ok := jsonStep(tf, func(s string) string { return redactValues(s, env, planVars) }, command)
 		for _, w := range warnings {
 			if step == "plan" {
-				r.problems = append(r.problems, "plan warned: "+redact(w))
+				r.problems = append(r.problems, "plan warned: "+w)
 			} else {
-				r.notes = append(r.notes, step+" "+redact(w))
+				r.notes = append(r.notes, step+" "+w)
 			}
 		}
-		if err == nil {
-			return true
+		for _, p := range errs {
+			r.problems = append(r.problems, step+" against the token server failed: "+p)
 		}
-		if len(problems) == 0 {
-			problems = []string{firstLines(stderr.String()+err.Error(), 30)}
-		}
-		for _, p := range problems {
-			r.problems = append(r.problems, step+" against the token server failed: "+redact(p))
-		}
-		return false
+		return ok
 	}
 	if !run("plan", func(w *bytes.Buffer) error {
 		_, err := tf.PlanJSON(ctx, w, tfexec.Out("example.tfplan"), tfexec.VarFile(planVarFile))
@@ -775,6 +747,61 @@ func diagnosticLine(severity, summary, detail string, rng *tfjson.Range) string 
 }
 
 // jsonDiagnostics reads the diagnostics of terraform's -json output: errors, and warnings.
+// splitVariables are the var files' values of a configuration's declared variables (name to
+// whether it is ephemeral): at plan all, at the apply of the saved plan the ephemeral ones, which
+// Terraform asks for again. missing are the declared ones without a value.
+func splitVariables(declared map[string]bool, values map[string]string) (planVars, applyVars map[string]string, missing []string) {
+	planVars, applyVars = map[string]string{}, map[string]string{}
+	for name, ephemeral := range declared {
+		v, ok := values[name]
+		if !ok {
+			missing = append(missing, name)
+			continue
+		}
+		planVars[name] = v
+		if ephemeral {
+			applyVars[name] = v
+		}
+	}
+	return planVars, applyVars, missing
+}
+
+// jsonStep runs one terraform command that writes -json output to w, and returns its error and
+// warning diagnostics (its stderr when it failed without any), each through redact; ok when the
+// command succeeded.
+func jsonStep(tf *tfexec.Terraform, redact func(string) string, command func(w *bytes.Buffer) error) (errs, warnings []string, ok bool) {
+	var stdout, stderr bytes.Buffer
+	tf.SetStderr(&stderr)
+	err := command(&stdout)
+	errs, warnings = jsonDiagnostics(stdout.Bytes())
+	for i := range warnings {
+		warnings[i] = redact(warnings[i])
+	}
+	if err == nil {
+		return nil, warnings, true
+	}
+	if len(errs) == 0 {
+		errs = []string{firstLines(stderr.String()+err.Error(), 30)}
+	}
+	for i := range errs {
+		errs[i] = redact(errs[i])
+	}
+	return errs, warnings, false
+}
+
+// redactValues hides in text the values, in any of values, whose names say they are credentials.
+func redactValues(text string, values ...map[string]string) string {
+	for _, m := range values {
+		for k, v := range m {
+			name := strings.ToLower(k)
+			if v != "" && (strings.Contains(name, "secret") || strings.Contains(name, "password") || strings.Contains(name, "_pem")) {
+				text = strings.ReplaceAll(text, v, "<"+k+">")
+			}
+		}
+	}
+	return text
+}
+
 func jsonDiagnostics(out []byte) (errs, warnings []string) {
 	for _, line := range bytes.Split(out, []byte("\n")) {
 		var msg struct {
