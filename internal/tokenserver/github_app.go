@@ -324,7 +324,12 @@ func (s *Server) newGitHubCall(w *response, r *http.Request, doc string) *gitHub
 
 // fail answers with GitHub's error shape, which names the status as a string.
 func (c *gitHubCall) fail(status int, message, doc string) {
-	c.answer(status, map[string]string{"message": message, "documentation_url": doc, "status": strconv.Itoa(status)})
+	c.answer(status, GitHubError(status, message, doc))
+}
+
+// GitHubError is GitHub's error body, which names the status as a string.
+func GitHubError(status int, message, doc string) map[string]string {
+	return map[string]string{"message": message, "documentation_url": doc, "status": strconv.Itoa(status)}
 }
 
 // answer answers with v as JSON and the rate limit headers.
@@ -840,12 +845,13 @@ func randomAlphanumeric(n int) string {
 	return string(out)
 }
 
-// gitHubRateLimit is the primary rate limit of an authenticated bucket per hour; unauthenticated
+// GitHubRateLimit is the primary rate limit of an authenticated bucket per hour (the hostile
+// faults report it too); unauthenticated
 // requests (by address) get gitHubUnauthenticatedLimit. The strict server reports them and never
 // enforces them: the hostile faults rate-limit-exhausted and secondary-rate-limit stand for a
 // limit reached.
 const (
-	gitHubRateLimit            = 5000
+	GitHubRateLimit            = 5000
 	gitHubUnauthenticatedLimit = 60
 )
 
@@ -861,7 +867,7 @@ type rateWindow struct {
 // limit, what is left and used of it, when the hour's window resets (epoch seconds), and the
 // resource it is the limit of.
 func (s *Server) gitHubRateHeaders(h http.Header, bucket string) {
-	limit := gitHubRateLimit
+	limit := GitHubRateLimit
 	if strings.HasPrefix(bucket, "ip:") {
 		limit = gitHubUnauthenticatedLimit
 	}
@@ -876,6 +882,11 @@ func (s *Server) gitHubRateHeaders(h http.Header, bucket string) {
 	win.used++
 	used, reset := win.used, win.reset
 	s.mu.Unlock()
+	SetGitHubRateHeaders(h, limit, used, reset)
+}
+
+// SetGitHubRateHeaders sets GitHub's rate limit headers: used of limit until reset.
+func SetGitHubRateHeaders(h http.Header, limit, used int, reset time.Time) {
 	h.Set("X-RateLimit-Limit", strconv.Itoa(limit))
 	h.Set("X-RateLimit-Remaining", strconv.Itoa(max(limit-used, 0)))
 	h.Set("X-RateLimit-Used", strconv.Itoa(used))

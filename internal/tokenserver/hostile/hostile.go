@@ -698,25 +698,23 @@ func receivedCredentials(h http.Header, body []byte) (clientSecret string, all [
 const SecondaryRateLimitMessage = "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. " +
 	"If you reach out to GitHub Support for help, please include the request ID "
 
-// GitHub's rate limit: the hourly quota of an installation, and the documentation its errors link.
-const (
-	gitHubRateLimit    = 5000
-	gitHubRateLimitDoc = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
-)
+// gitHubRateLimitDoc is the documentation GitHub's rate limit errors link.
+const gitHubRateLimitDoc = "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api"
 
 // rateLimitSeconds is the fault's RetryAfter as seconds, or 60 (ParseFault checks the value).
 func rateLimitSeconds(f Fault) int {
-	if n, err := strconv.Atoi(f.RetryAfter); err == nil && n >= 0 {
-		return n
+	if !isSeconds(f.RetryAfter) {
+		return 60
 	}
-	return 60
+	n, _ := strconv.Atoi(f.RetryAfter)
+	return n
 }
 
 // secondaryRateLimit answers as GitHub does when a client trips a secondary rate limit (too many
 // requests at once or per minute): 403 with Retry-After, while the hourly quota still has room.
 func secondaryRateLimit(w http.ResponseWriter, f Fault) {
 	w.Header().Set("Retry-After", strconv.Itoa(rateLimitSeconds(f)))
-	setRateLimit(w.Header(), gitHubRateLimit-10, time.Now().Add(time.Hour))
+	tokenserver.SetGitHubRateHeaders(w.Header(), tokenserver.GitHubRateLimit, 10, time.Now().Add(time.Hour))
 	gitHubError(w, http.StatusForbidden, SecondaryRateLimitMessage+gitHubRequestID()+".",
 		gitHubRateLimitDoc+"#about-secondary-rate-limits")
 }
@@ -725,7 +723,8 @@ func secondaryRateLimit(w http.ResponseWriter, f Fault) {
 // remaining until x-ratelimit-reset, and a message naming the installation of the request's path
 // (its first segment of digits).
 func rateLimitExhausted(w http.ResponseWriter, r *http.Request, f Fault) {
-	setRateLimit(w.Header(), 0, time.Now().Add(time.Duration(rateLimitSeconds(f))*time.Second))
+	tokenserver.SetGitHubRateHeaders(w.Header(), tokenserver.GitHubRateLimit, tokenserver.GitHubRateLimit,
+		time.Now().Add(time.Duration(rateLimitSeconds(f))*time.Second))
 	message := "API rate limit exceeded."
 	for seg := range strings.SplitSeq(r.URL.Path, "/") {
 		if _, err := strconv.ParseUint(seg, 10, 64); err == nil {
@@ -736,18 +735,9 @@ func rateLimitExhausted(w http.ResponseWriter, r *http.Request, f Fault) {
 	gitHubError(w, http.StatusForbidden, message, gitHubRateLimitDoc+"#about-primary-rate-limits")
 }
 
-// setRateLimit sets GitHub's rate limit headers: remaining of the quota left until reset.
-func setRateLimit(h http.Header, remaining int, reset time.Time) {
-	h.Set("X-RateLimit-Limit", strconv.Itoa(gitHubRateLimit))
-	h.Set("X-RateLimit-Remaining", strconv.Itoa(remaining))
-	h.Set("X-RateLimit-Used", strconv.Itoa(gitHubRateLimit-remaining))
-	h.Set("X-RateLimit-Reset", strconv.FormatInt(reset.Unix(), 10))
-	h.Set("X-RateLimit-Resource", "core")
-}
-
-// gitHubError answers in GitHub's error shape, which names the status as a string.
+// gitHubError answers in GitHub's error shape.
 func gitHubError(w http.ResponseWriter, status int, message, doc string) {
-	writeJSON(w, status, map[string]string{"message": message, "documentation_url": doc, "status": strconv.Itoa(status)})
+	writeJSON(w, status, tokenserver.GitHubError(status, message, doc))
 }
 
 // gitHubRequestID is shaped like GitHub's X-GitHub-Request-Id: five hex groups separated by ':'.
