@@ -24,10 +24,9 @@ var githubAppToken = register(tokenType{
 			kind: stringIn(func(r *resolved, v string) { r.AppID = v })},
 		withRequiredOff(clientIDInput, "The app's client ID (`Iv23li...`), the JWT's issuer, as GitHub now recommends. "+
 			"Set `app_id` or `client_id`."),
-		{name: "private_key_pem", sensitive: true, required: true, ephemeralValue: true,
-			description: "The app's private key: the RSA `.pem` file generated on the app's settings page " +
-				"(`-----BEGIN RSA PRIVATE KEY-----`), unencrypted. It signs the app's JWT (RS256) and is never sent.",
-			kind: stringIn(func(r *resolved, v string) { r.PrivateKeyPEM = v })},
+		withRequired(withDescription(privateKeyInput, "The app's private key: the RSA `.pem` file generated on the "+
+			"app's settings page (`-----BEGIN RSA PRIVATE KEY-----`), unencrypted. It signs the app's JWT (RS256) and "+
+			"is never sent.")),
 		{name: "installation_id",
 			description: "The installation to get a token for: the number at the end of the installation's " +
 				"settings URL. Set `installation_id` or `owner`.",

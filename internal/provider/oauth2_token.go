@@ -67,10 +67,8 @@ var oauth2Token = register(tokenType{
 				"(a public client). Defaults to `client_secret_basic`, or to `none` for `token_exchange` and " +
 				"`jwt_bearer` without a `client_secret`, whose client authentication is optional.",
 			kind: stringIn(func(r *resolved, v string) { r.ClientAuth = v })},
-		{name: "private_key_pem", sensitive: true,
-			description: "For `private_key_jwt`: the client's unencrypted PEM private key, RSA (RS256, at least " +
-				"2048 bits) or P-256 (ES256).",
-			kind: stringIn(func(r *resolved, v string) { r.PrivateKeyPEM = v })},
+		withDescription(privateKeyInput, "For `private_key_jwt`: the client's unencrypted PEM private key, RSA "+
+			"(RS256, at least 2048 bits) or P-256 (ES256)."),
 		{name: "private_key_id",
 			description: "For `private_key_jwt`: the key's ID, sent as the assertion's `kid` header.",
 			kind:        stringIn(func(r *resolved, v string) { r.PrivateKeyID = v })},
@@ -154,6 +152,11 @@ var oauth2Token = register(tokenType{
 			"`urn:ietf:params:oauth:token-type:access_token`; null for the other grants.", false,
 			func(t *grant.Token) string { return t.IssuedTokenType })),
 })
+
+func withRequired(in input) input {
+	in.required = true
+	return in
+}
 
 func withDescription(in input, description string) input {
 	in.description = description

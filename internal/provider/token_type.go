@@ -179,6 +179,10 @@ var (
 	passwordInput = input{name: "password", required: true, sensitive: true,
 		description: "The user's password.",
 		kind:        stringIn(func(r *resolved, v string) { r.Password = v })}
+	// privateKeyInput is a key the client signs with (private_key_jwt's, a GitHub App's); each type
+	// says what for.
+	privateKeyInput = input{name: "private_key_pem", sensitive: true, ephemeralValue: true,
+		kind: stringIn(func(r *resolved, v string) { r.PrivateKeyPEM = v })}
 	scopeInput = input{name: "scope",
 		description: "Space-separated scopes to ask for. Leave unset for the server's default scopes.",
 		kind:        stringIn(func(r *resolved, v string) { r.Scope = v })}
